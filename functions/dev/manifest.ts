@@ -1,0 +1,14 @@
+import { devTokenRoute } from '#lib/contracts/routes/dev.ts';
+import { defineService } from '#lib/platform/manifest.ts';
+
+/** Routes served by the local runtime only; the CDK stacks skip every `localOnly` route. */
+export const devService = defineService({
+  name: 'dev',
+  functions: {
+    devToken: {
+      entry: 'functions/dev/dev-token.ts',
+      description: 'Issues dev JWTs from the local issuer',
+      routes: [devTokenRoute],
+    },
+  },
+});

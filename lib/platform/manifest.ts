@@ -1,0 +1,74 @@
+import type { EventDefinition, EventPattern } from '../contracts/events.ts';
+import type { RouteDefinition } from '../contracts/http.ts';
+import type { TableName } from './tables.ts';
+
+export type Access = 'read' | 'write';
+
+/** A subscription to bus events: an EventBridge rule feeding the function's own SQS queue (with a DLQ). */
+export interface SubscriptionDefinition {
+  readonly events: readonly EventDefinition[];
+  /** Extra pattern fields ANDed with source and detail-type (for example on `detail.data.status`). */
+  readonly detail?: EventPattern;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** Deliveries before a message moves to the dead-letter queue. @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+/** A DynamoDB stream consumer. */
+export interface StreamDefinition {
+  readonly table: TableName;
+  /** EventBridge-style pattern over the stream record, e.g. `{ dynamodb: { Keys: { pk: { S: [{ prefix: 'PRODUCT#' }] } } } }`. */
+  readonly filter?: EventPattern;
+  /** @default 100 */
+  readonly batchSize?: number;
+  /** Ignore records whose item was written in another region (replicas of a global table). */
+  readonly ownRegionOnly?: boolean;
+}
+
+export interface ScheduleDefinition {
+  /** `rate(1 minute)` or `cron(...)`, as EventBridge Scheduler takes them. */
+  readonly expression: string;
+  readonly description: string;
+}
+
+/** One Lambda function: its entry module, its triggers and the resources it may touch. */
+export interface FunctionDefinition {
+  /** Module path from the project root, e.g. `functions/catalog/get-product.ts`; exports `handler` and `makeHandler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** Must stay below the API Gateway integration timeout for HTTP functions. @default 10 */
+  readonly timeoutSeconds?: number;
+  readonly routes?: readonly RouteDefinition[];
+  readonly subscriptions?: readonly SubscriptionDefinition[];
+  readonly streams?: readonly StreamDefinition[];
+  readonly schedules?: readonly ScheduleDefinition[];
+  readonly tables?: Partial<Record<TableName, Access>>;
+  /** Puts events on the bus. */
+  readonly publishes?: boolean;
+  readonly search?: Access;
+  readonly reservedConcurrency?: number;
+  readonly provisionedConcurrency?: number;
+}
+
+/** A service: a bounded context's functions, declared once for the CDK stacks and the local runtime. */
+export interface ServiceManifest {
+  readonly name: string;
+  readonly functions: Readonly<Record<string, FunctionDefinition>>;
+}
+
+export function defineService<M extends ServiceManifest>(manifest: M): M {
+  for (const [id, fn] of Object.entries(manifest.functions)) {
+    if (!/^[a-z][A-Za-z0-9]+$/.test(id))
+      throw new Error(`${manifest.name}.${id}: function ids are camelCase`);
+    const timeout = fn.timeoutSeconds ?? 10;
+    if (fn.routes?.length && timeout >= 29) {
+      throw new Error(
+        `${manifest.name}.${id}: an HTTP function's timeout must stay below API Gateway's 29 s`,
+      );
+    }
+  }
+  return manifest;
+}
