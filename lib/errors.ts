@@ -79,3 +79,9 @@ export class UnknownReferenceError extends UnprocessableError {
 export class VersionConflictError extends ConflictError {
   override readonly code = 'VERSION_CONFLICT';
 }
+
+/** The resource changed since the version named in `If-Match`. */
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'PRECONDITION_FAILED';
+  readonly status = 412;
+}

@@ -1,0 +1,80 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { RouteDefinition } from '../../contracts/http.ts';
+import { logger, metrics, tracer } from '../observability.ts';
+import { errorEnvelope } from './error-envelope.ts';
+import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, parseRequest } from './parse-request.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export interface HttpResult {
+  readonly status: number;
+  /** Serialized as JSON unless `contentType` says otherwise (then it must be a string). */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+}
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
+  status: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});
+
+export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** Several routes served by one function: dispatch on the API Gateway resource path and method. */
+export type RouteImpl<R extends RouteDefinition> = (request: HttpRequest<R>) => Promise<HttpResult>;
+
+function maxBodyBytes(): number {
+  const configured = Number(process.env.MAX_BODY_BYTES);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_BODY_BYTES;
+}
+
+function toResult(result: HttpResult, requestId: string): APIGatewayProxyResult {
+  const contentType = result.contentType ?? 'application/json; charset=utf-8';
+  const body =
+    result.body === undefined
+      ? ''
+      : contentType.startsWith('application/json')
+        ? JSON.stringify(result.body)
+        : String(result.body);
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': contentType, 'x-request-id': requestId, ...result.headers },
+    body,
+  };
+}
+
+/**
+ * The middy chain every HTTP function shares: Powertools logger, tracer and metrics, the error envelope,
+ * security headers, then strict parsing of the route's schemas before the one use-case call.
+ */
+export function httpHandler<R extends RouteDefinition>(route: R, impl: RouteImpl<R>): HttpHandler {
+  return httpRouter([[route, impl]]);
+}
+
+/** An entry of {@link httpRouter}: a route and its implementation. */
+export type RouteBinding = readonly [RouteDefinition, (request: never) => Promise<HttpResult>];
+
+/** Like {@link httpHandler} for a function serving several routes of one service. */
+export function httpRouter(bindings: readonly RouteBinding[]): HttpHandler {
+  const byKey = new Map(bindings.map(([route, impl]) => [`${route.method} ${route.path}`, { route, impl }]));
+  const limit = maxBodyBytes();
+  const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const binding = byKey.get(`${event.httpMethod} ${event.resource}`);
+    if (!binding) throw new Error(`no route bound for ${event.httpMethod} ${event.resource}`);
+    const request = parseRequest(binding.route, event, limit);
+    const result = await (binding.impl as (r: HttpRequest<RouteDefinition>) => Promise<HttpResult>)(request);
+    return toResult(result, request.requestId);
+  };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(securityHeaders())
+    .use(errorEnvelope())
+    .handler(core) as unknown as HttpHandler;
+}
