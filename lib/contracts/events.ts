@@ -40,6 +40,8 @@ export type EventPattern = Record<string, unknown>;
 
 /** The pattern that matches exactly one declared event type. */
 export function patternOf(...events: EventDefinition[]): EventPattern {
-  const sources = [...new Set(events.map((e) => e.source))];
-  return { source: sources, 'detail-type': events.map((e) => e.detailType) };
+  return {
+    source: [...new Set(events.map((e) => e.source))],
+    'detail-type': [...new Set(events.map((e) => e.detailType))],
+  };
 }

@@ -1,4 +1,4 @@
-import type { EventDefinition, EventPattern } from '../contracts/events.ts';
+import { type EventDefinition, type EventPattern, patternOf } from '../contracts/events.ts';
 import type { RouteDefinition } from '../contracts/http.ts';
 import type { TableName } from './tables.ts';
 
@@ -71,4 +71,17 @@ export function defineService<M extends ServiceManifest>(manifest: M): M {
     }
   }
   return manifest;
+}
+
+/** The EventBridge pattern of a subscription: its events' sources and detail-types, AND its detail filter. */
+export function subscriptionPattern(subscription: SubscriptionDefinition): EventPattern {
+  return { ...patternOf(...subscription.events), ...(subscription.detail ? { detail: subscription.detail } : {}) };
+}
+
+/** Defaults applied wherever a function definition is read. */
+export const FUNCTION_DEFAULTS = { memoryMb: 512, timeoutSeconds: 10, batchSize: 10, maxReceiveCount: 5 } as const;
+
+/** SQS visibility must outlast every retry of a batch by the consumer: AWS recommends six times its timeout. */
+export function queueVisibilitySeconds(fn: FunctionDefinition): number {
+  return 6 * (fn.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds);
 }

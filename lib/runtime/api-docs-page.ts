@@ -39,7 +39,8 @@ export function renderApiDocs(doc: Json): string {
           const body = (op.requestBody as Json | undefined)?.content as Json | undefined;
           const responses = Object.entries((op.responses as Record<string, Json>) ?? {})
             .map(
-              ([status, r]) => `<li><strong>${escapeHtml(status)}</strong> ${escapeHtml(String(r.description))}</li>`,
+              ([status, r]) =>
+                `<li><strong>${escapeHtml(status)}</strong> ${escapeHtml(String(r.description))}</li>`,
             )
             .join('');
           const security = ((op.security as Json[]) ?? []).flatMap((s) => Object.values(s).flat()).join(', ');

@@ -8,6 +8,7 @@ import { logger, metrics, tracer } from '../observability.ts';
 import { errorEnvelope } from './error-envelope.ts';
 import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, parseRequest } from './parse-request.ts';
 import { securityHeaders } from './security-headers.ts';
+import { statusMetrics } from './status-metrics.ts';
 
 export interface HttpResult {
   readonly status: number;
@@ -74,6 +75,7 @@ export function httpRouter(bindings: readonly RouteBinding[]): HttpHandler {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(statusMetrics())
     .use(securityHeaders())
     .use(errorEnvelope())
     .handler(core) as unknown as HttpHandler;

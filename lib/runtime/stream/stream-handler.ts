@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -28,6 +29,8 @@ export function streamHandler(
     .use(logMetrics(metrics))
     .handler(async (event) => {
       const { failed } = await impl(event.Records);
+      metrics.addMetric('StreamRecords', MetricUnit.Count, event.Records.length);
+      if (failed.length) metrics.addMetric('StreamRecordsFailed', MetricUnit.Count, failed.length);
       return {
         batchItemFailures: failed.flatMap((r) =>
           r.dynamodb?.SequenceNumber ? [{ itemIdentifier: r.dynamodb.SequenceNumber }] : [],

@@ -1,0 +1,275 @@
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Context } from 'aws-lambda';
+import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
+import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
+import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publisher.ts';
+import { OramaSearchIndex } from '../../adapters/orama/orama-search-index.ts';
+import type { ProductRepository, TaxonomyRepository } from '../../catalog/ports.ts';
+import type { VitrineConfig } from '../../config/config.ts';
+import { loadConfig } from '../../config/load.ts';
+import { type Clock, systemClock } from '../../platform/domain-event.ts';
+import type { EventPublisher } from '../../platform/event-publisher.ts';
+import {
+  FUNCTION_DEFAULTS,
+  type FunctionDefinition,
+  queueVisibilitySeconds,
+  type ServiceManifest,
+  subscriptionPattern,
+} from '../../platform/manifest.ts';
+import { TABLES } from '../../platform/tables.ts';
+import type { SearchIndex } from '../../search/search-index.ts';
+import {
+  createTables,
+  LOCAL_CREDENTIALS,
+  LocalStartupError,
+  localTableNames,
+  startDynamoLocal,
+} from './dynamo-local.ts';
+import { InProcessEventBus } from './events/event-bus.ts';
+import { LocalQueue } from './events/queue.ts';
+import { LocalScheduler } from './events/scheduler.ts';
+import { DynamoStreamPoller } from './events/stream-poller.ts';
+import { type GatewayRoute, HttpGateway } from './http-gateway.ts';
+import { LocalJwtIssuer } from './jwt-issuer.ts';
+import { lambdaContext } from './lambda-context.ts';
+import { seedDemoData } from './seed.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Everything a handler factory may ask for; each `makeHandler` takes the part it needs. */
+export interface LocalDeps {
+  readonly products: ProductRepository;
+  readonly taxonomy: TaxonomyRepository;
+  readonly search: SearchIndex;
+  readonly events: EventPublisher;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly issuer: LocalJwtIssuer;
+  readonly includeLocalOnly: boolean;
+}
+
+export interface LocalPlatformOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host?: string;
+  readonly services: readonly ServiceManifest[];
+  readonly config?: VitrineConfig;
+  /** The region this process plays; defaults to the primary region. */
+  readonly region?: string;
+  /** Use a running DynamoDB (tests share one); otherwise DynamoDB Local is started. */
+  readonly dynamoEndpoint?: string;
+  /** Keep DynamoDB Local's data in this folder instead of memory. */
+  readonly dbPath?: string;
+  readonly tablePrefix?: string;
+  /** Load the demo catalog when the catalog is empty. @default true */
+  readonly seed?: boolean;
+  readonly demoProducts?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalPlatform {
+  readonly url: string;
+  readonly port: number;
+  readonly deps: LocalDeps;
+  readonly bus: InProcessEventBus;
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  readonly seeded: number;
+  /** Resolves when streams, bus and queues have nothing left in flight. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolvePort, reject) => {
+    const probe: Server = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalStartupError(
+              `Port ${port} is already in use. Stop what holds it, or start with PORT=<another port>.`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolvePort()));
+  });
+}
+
+async function loadHandler(fn: FunctionDefinition, deps: LocalDeps): Promise<AnyHandler> {
+  const mod = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as {
+    makeHandler?: (deps: LocalDeps) => AnyHandler;
+  };
+  if (typeof mod.makeHandler !== 'function') throw new Error(`${fn.entry} does not export makeHandler(deps)`);
+  return mod.makeHandler(deps);
+}
+
+/**
+ * Runs the whole platform in one process from the same manifests and table definitions as the CDK
+ * stacks: DynamoDB Local, the HTTP gateway, stream consumers, the in-process bus and queues.
+ */
+export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
+  const log = options.log ?? (() => undefined);
+  const config = options.config ?? loadConfig();
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? config.primaryRegion;
+  await assertPortFree(options.port, host);
+
+  const dynamo = options.dynamoEndpoint
+    ? undefined
+    : await startDynamoLocal(options.dbPath ? { dbPath: options.dbPath } : {});
+  const endpoint = options.dynamoEndpoint ?? (dynamo?.endpoint as string);
+  const clientConfig = { endpoint, region, credentials: LOCAL_CREDENTIALS };
+  const zones = Object.keys(config.zones);
+  const prefix = options.tablePrefix ?? 'vitrine';
+  const rawClient = new DynamoDBClient(clientConfig);
+  await createTables(rawClient, prefix, zones);
+  const names = localTableNames(prefix, zones);
+  const doc = createDocumentClient(clientConfig);
+  const streams = new DynamoDBStreamsClient(clientConfig);
+
+  const bus = new InProcessEventBus({ name: 'vitrine', region, archive: true });
+  const deps: LocalDeps = {
+    products: new DynamoProductRepository({
+      client: doc,
+      tableName: names.catalog.global as string,
+      region,
+      clock: systemClock,
+    }),
+    taxonomy: new DynamoTaxonomyRepository(doc, names.catalog.global as string),
+    search: await OramaSearchIndex.create(),
+    events: new PutEventsPublisher(async (entries) => bus.putEvents({ Entries: entries }), bus.name),
+    clock: systemClock,
+    region,
+    issuer: await LocalJwtIssuer.create(),
+    includeLocalOnly: true,
+  };
+
+  const routes: GatewayRoute[] = [];
+  const pollers: DynamoStreamPoller[] = [];
+  const queues = new Map<string, LocalQueue>();
+  const scheduler = new LocalScheduler({
+    region,
+    onError: (error) => log(`schedule failed: ${String(error)}`),
+  });
+  for (const service of options.services) {
+    for (const [id, fn] of Object.entries(service.functions)) {
+      const functionName = `${service.name}-${id}`;
+      const timeoutSeconds = fn.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
+      const handler = await loadHandler(fn, deps);
+      const invoke = (event: unknown) => handler(event, lambdaContext(functionName, timeoutSeconds, region));
+      for (const route of fn.routes ?? []) {
+        routes.push({ route, functionName, timeoutSeconds, handler: handler as GatewayRoute['handler'] });
+      }
+      for (const stream of fn.streams ?? []) {
+        const tables =
+          TABLES[stream.table].scope === 'global'
+            ? [names[stream.table].global as string]
+            : Object.values(names[stream.table].zones);
+        for (const tableName of tables) {
+          pollers.push(
+            new DynamoStreamPoller({
+              client: streams,
+              tableName,
+              region,
+              handler: invoke as ConstructorParameters<typeof DynamoStreamPoller>[0]['handler'],
+              ...(stream.filter ? { filter: stream.filter } : {}),
+              batchSize: stream.batchSize ?? 100,
+              startingPosition: 'TRIM_HORIZON',
+              pollIntervalMs: 50,
+              reportBatchItemFailures: true,
+              bisectBatchOnFunctionError: true,
+              onFailure: (records, failure) =>
+                log(
+                  `${functionName}: ${records.length} stream records sent to the failure destination after ${failure.attempts} attempts`,
+                ),
+            }),
+          );
+        }
+      }
+      (fn.schedules ?? []).forEach((schedule, index) => {
+        scheduler.add(`${functionName}-${index}`, schedule.expression, (event) => invoke(event));
+      });
+      (fn.subscriptions ?? []).forEach((subscription, index) => {
+        const dlq = new LocalQueue({ name: `${functionName}-dlq`, region });
+        const queue = new LocalQueue({
+          name: functionName,
+          region,
+          visibilityTimeoutMs: queueVisibilitySeconds(fn) * 1000,
+          redrivePolicy: {
+            deadLetterQueue: dlq,
+            maxReceiveCount: subscription.maxReceiveCount ?? FUNCTION_DEFAULTS.maxReceiveCount,
+          },
+        });
+        queues.set(functionName, queue);
+        queues.set(`${functionName}-dlq`, dlq);
+        bus.addRule(`${functionName}-${index}`, subscriptionPattern(subscription), (event) =>
+          queue.send(JSON.stringify(event)),
+        );
+        queue.attachConsumer(invoke as Parameters<LocalQueue['attachConsumer']>[0], {
+          batchSize: subscription.batchSize ?? FUNCTION_DEFAULTS.batchSize,
+          reportBatchItemFailures: true,
+        });
+      });
+    }
+  }
+
+  const seeded = options.seed === false ? 0 : await seedDemoData(deps, { products: options.demoProducts });
+  await Promise.all(pollers.map((p) => p.start()));
+  scheduler.start();
+
+  const gateway = new HttpGateway({ routes, verifyToken: (t) => deps.issuer.verify(t), region, cors: true });
+  let server: HttpServer;
+  try {
+    server = await gateway.listen(options.port, host);
+  } catch (error) {
+    await Promise.all(pollers.map((p) => p.stop()));
+    await dynamo?.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new LocalStartupError(`Port ${options.port} is already in use. Start with PORT=<another port>.`);
+    }
+    throw error;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  const idle = async () => {
+    // Streams feed the bus and the bus feeds queues: settle until a full pass finds nothing moving.
+    for (let pass = 0; pass < 3; pass++) {
+      await Promise.all(pollers.map((p) => p.idle()));
+      await bus.idle();
+      await Promise.all([...queues.values()].map((q) => q.idle()));
+    }
+  };
+
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    deps,
+    bus,
+    queues,
+    seeded,
+    idle,
+    async stop() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await scheduler.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...queues.values()].map((q) => q.stop()));
+      rawClient.destroy();
+      doc.destroy();
+      streams.destroy();
+      await dynamo?.stop();
+    },
+  };
+}
