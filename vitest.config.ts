@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The global setup runs in this process: keep the AWS SDK's Node-version notice out of test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
