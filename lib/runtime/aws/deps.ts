@@ -9,14 +9,14 @@ import { once } from '../lambda-handler.ts';
 import { requireEnv } from './env.ts';
 
 /**
- * The AWS composition root. Each dependency is its own memoized factory so esbuild keeps only what a
+ * The AWS composition root. Each dependency is its own memoized (and pure-annotated) factory so esbuild keeps only what a
  * function imports: the search function never bundles DynamoDB, the relay never bundles OpenSearch.
  */
-export const awsRegion = once(() => requireEnv('AWS_REGION'));
+export const awsRegion = /* @__PURE__ */ once(() => requireEnv('AWS_REGION'));
 export const awsClock = () => systemClock;
-const documentClient = once(() => createDocumentClient());
+const documentClient = /* @__PURE__ */ once(() => createDocumentClient());
 
-export const awsProducts = once(
+export const awsProducts = /* @__PURE__ */ once(
   () =>
     new DynamoProductRepository({
       client: documentClient(),
@@ -26,11 +26,11 @@ export const awsProducts = once(
     }),
 );
 
-export const awsTaxonomy = once(
+export const awsTaxonomy = /* @__PURE__ */ once(
   () => new DynamoTaxonomyRepository(documentClient(), requireEnv(tableEnvVar('catalog'))),
 );
 
-export const awsEventPublisher = once(() => {
+export const awsEventPublisher = /* @__PURE__ */ once(() => {
   const client = new EventBridgeClient({});
   return new PutEventsPublisher(
     (Entries) => client.send(new PutEventsCommand({ Entries })),

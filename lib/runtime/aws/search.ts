@@ -6,7 +6,7 @@ import { once } from '../lambda-handler.ts';
 import { requireEnv } from './env.ts';
 
 /** The regional OpenSearch domain, signed with the function's role (fine-grained access maps the role). */
-export const awsSearchIndex = once(() => {
+export const awsSearchIndex = /* @__PURE__ */ once(() => {
   const region = requireEnv('AWS_REGION');
   const client = new Client({
     ...AwsSigv4Signer({ region, service: 'es', getCredentials: defaultProvider() }),

@@ -1,0 +1,457 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allRegions } from '#lib/config/config.ts';
+import { bundleBuildCounts } from '#lib/platform/function-bundles.ts';
+import { TABLES } from '#lib/platform/tables.ts';
+import { API_INTEGRATION_TIMEOUT_SECONDS, NODE_RUNTIME } from '#stacks/constructs/vitrine-function.ts';
+import { CUSTOMER_SCOPE, STAFF_SCOPE } from '#stacks/constructs/zone-identity.ts';
+import { deployedFunctions } from '#stacks/naming.ts';
+import {
+  deployableRoutes,
+  type Resources,
+  resourcesOf,
+  type SynthesizedVitrine,
+  synthesizeVitrine,
+  templateRoutes,
+} from './synth.ts';
+
+let vitrine: SynthesizedVitrine;
+beforeAll(() => {
+  vitrine = synthesizeVitrine();
+});
+
+function globalTables(): Resources {
+  return resourcesOf(vitrine.template(vitrine.stacks.globalData), 'AWS::DynamoDB::GlobalTable');
+}
+
+function replicaRegions(table: Resources[string]): string[] {
+  return (table.Properties.Replicas as { Region: string }[]).map((r) => r.Region).sort();
+}
+
+describe('Stacks', () => {
+  it('writes a stateful and an API stack for every configured region, each pinned to its region', () => {
+    const regions = allRegions(vitrine.config).sort();
+    expect([...vitrine.stacks.stateful.values()].map((s) => s.region).sort()).toEqual(regions);
+    expect([...vitrine.stacks.api.values()].map((s) => s.region).sort()).toEqual(regions);
+    expect(vitrine.stacks.globalData.region).toBe(vitrine.config.primaryRegion);
+    for (const [zone, stack] of vitrine.stacks.zoneData) {
+      expect(stack.region).toBe(vitrine.config.zones[zone]?.regions[0]);
+    }
+  });
+});
+
+describe('GlobalDataStack', () => {
+  it('replicates the catalog and inventory tables to every configured region', () => {
+    const tables = Object.values(globalTables());
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(replicaRegions(table)).toEqual(allRegions(vitrine.config).sort());
+    }
+  });
+
+  it('builds each table from its definition, with recovery, deletion protection and streams on every replica', () => {
+    const template = vitrine.template(vitrine.stacks.globalData);
+    for (const name of ['catalog', 'inventory'] as const) {
+      const definition = TABLES[name];
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: vitrine.stacks.globalData.tableNames[name],
+        KeySchema: [
+          { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: definition.sortKey, KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamViewType: definition.stream },
+        TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+        GlobalSecondaryIndexes: definition.indexes.map((index) =>
+          Match.objectLike({ IndexName: index.name }),
+        ),
+      });
+    }
+    for (const table of Object.values(globalTables())) {
+      for (const replica of table.Properties.Replicas as Record<string, unknown>[]) {
+        expect(replica).toMatchObject({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        });
+      }
+    }
+    template.allResources('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('ZoneDataStack', () => {
+  it("keeps each zone's personal-data tables in the zone's regions only", () => {
+    for (const [zone, stack] of vitrine.stacks.zoneData) {
+      const tables = Object.values(resourcesOf(vitrine.template(stack), 'AWS::DynamoDB::GlobalTable'));
+      expect(tables).toHaveLength(2);
+      for (const table of tables) {
+        expect(replicaRegions(table)).toEqual([...(vitrine.config.zones[zone]?.regions ?? [])].sort());
+      }
+    }
+  });
+
+  it('encrypts every replica with a customer-managed key and protects it like the global tables', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const tables = Object.values(resourcesOf(vitrine.template(stack), 'AWS::DynamoDB::GlobalTable'));
+      for (const table of tables) {
+        expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+        const name = (table.Properties.TableName as string).includes('-Commerce-')
+          ? 'commerce'
+          : 'idempotency';
+        const declared = (TABLES[name] as { stream?: string }).stream;
+        // A declared stream is kept; replication needs one anyway once a zone has a second region.
+        if (declared) expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: declared });
+        if (replicaRegions(table).length > 1) expect(table.Properties.StreamSpecification).toBeDefined();
+        for (const replica of table.Properties.Replicas as Record<string, unknown>[]) {
+          expect(replica).toMatchObject({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: expect.anything() },
+          });
+        }
+      }
+    }
+  });
+
+  it('gives each zone a user pool whose resource server carries the customer and staff scopes', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+        Identifier: 'vitrine',
+        Scopes: Match.arrayWith([
+          Match.objectLike({ ScopeName: 'customer' }),
+          Match.objectLike({ ScopeName: 'staff' }),
+        ]),
+      });
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        DeletionProtection: 'ACTIVE',
+        UserPoolTier: 'PLUS',
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12 }) },
+      });
+    }
+  });
+});
+
+describe('RegionalStatefulStack', () => {
+  it('rotates its customer-managed key and archives its event bus', () => {
+    for (const stack of vitrine.stacks.stateful.values()) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+    }
+  });
+
+  it('runs an encrypted, HTTPS-only search domain with fine-grained access control and slow logs', () => {
+    for (const stack of vitrine.stacks.stateful.values()) {
+      vitrine.template(stack).hasResourceProperties('AWS::OpenSearchService::Domain', {
+        EncryptionAtRestOptions: { Enabled: true },
+        NodeToNodeEncryptionOptions: { Enabled: true },
+        DomainEndpointOptions: { EnforceHTTPS: true, TLSSecurityPolicy: Match.stringLikeRegexp('TLS-1-2') },
+        AdvancedSecurityOptions: Match.objectLike({ Enabled: true, InternalUserDatabaseEnabled: false }),
+        LogPublishingOptions: {
+          SEARCH_SLOW_LOGS: Match.objectLike({ Enabled: true }),
+          INDEX_SLOW_LOGS: Match.objectLike({ Enabled: true }),
+          ES_APPLICATION_LOGS: Match.objectLike({ Enabled: true }),
+          AUDIT_LOGS: Match.objectLike({ Enabled: true }),
+        },
+      });
+    }
+  });
+
+  it('encrypts every queue with the customer-managed key, and every queue either has a dead-letter queue or is one', () => {
+    for (const [region, stack] of vitrine.stacks.stateful) {
+      const template = vitrine.template(stack);
+      const queues = resourcesOf(template, 'AWS::SQS::Queue');
+      expect(Object.keys(queues).length).toBeGreaterThan(0);
+      const apiTemplate = JSON.stringify(vitrine.template(vitrine.stacks.api.get(region) as Stack).toJSON());
+      const outputs =
+        (template.toJSON() as { Outputs?: Record<string, { Value: unknown; Export: { Name: string } }> })
+          .Outputs ?? {};
+      const redriveTargets = JSON.stringify(
+        Object.values(queues).map((q) => q.Properties.RedrivePolicy ?? null),
+      );
+      for (const [logicalId, queue] of Object.entries(queues)) {
+        expect(queue.Properties.KmsMasterKeyId).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
+        });
+        if (queue.Properties.RedrivePolicy) continue;
+        // A dead-letter queue: the target of another queue's redrive, or of a failure destination in the API stack.
+        const exported = Object.values(outputs)
+          .filter((o) => JSON.stringify(o.Value).includes(`"${logicalId}"`))
+          .map((o) => o.Export.Name);
+        const isRedriveTarget = redriveTargets.includes(`"${logicalId}"`);
+        const isFailureDestination = exported.some((name) => apiTemplate.includes(name));
+        expect(isRedriveTarget || isFailureDestination, `${region} ${logicalId}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('ApiStack', () => {
+  const eachFunction = (visit: (fn: Resources[string], stack: Stack, logicalId: string) => void) => {
+    for (const stack of vitrine.stacks.api.values()) {
+      for (const [logicalId, fn] of Object.entries(
+        resourcesOf(vitrine.template(stack), 'AWS::Lambda::Function'),
+      )) {
+        // Functions we define run on arm64; CDK's own custom-resource handlers do not.
+        if ((fn.Properties.Architectures as string[] | undefined)?.includes('arm64'))
+          visit(fn, stack, logicalId);
+      }
+    }
+  };
+
+  it('runs every manifest function on arm64 and the newest Node runtime, traced, logging to a retained log group', () => {
+    let count = 0;
+    eachFunction((fn, stack) => {
+      count++;
+      expect(fn.Properties).toMatchObject({
+        Runtime: NODE_RUNTIME.name,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: expect.any(Number),
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+      const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroup = vitrine.template(stack).toJSON().Resources[logGroupId];
+      expect(logGroup.Properties.RetentionInDays).toBe(vitrine.config.logRetentionDays);
+    });
+    expect(count).toBe(deployedFunctions(vitrine.services).length * vitrine.stacks.api.size);
+  });
+
+  it('keeps every HTTP function below the API Gateway integration timeout', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      const functions = resourcesOf(template, 'AWS::Lambda::Function');
+      const integrated = templateRoutes(template).map(({ properties }) => {
+        const uri = JSON.stringify((properties.Integration as { Uri: unknown }).Uri);
+        return Object.keys(functions).find((id) => uri.includes(`"${id}"`));
+      });
+      expect(integrated.every(Boolean)).toBe(true);
+      for (const id of new Set(integrated)) {
+        expect(functions[id as string]?.Properties.Timeout).toBeLessThan(API_INTEGRATION_TIMEOUT_SECONDS);
+      }
+    }
+  });
+
+  it("serves exactly the manifests' deployable routes, and no local-only route", () => {
+    const expected = deployableRoutes(vitrine.services);
+    expect(expected).not.toContain('POST /v1/dev/token');
+    for (const stack of vitrine.stacks.api.values()) {
+      expect(
+        templateRoutes(vitrine.template(stack))
+          .map((r) => r.route)
+          .sort(),
+      ).toEqual(expected);
+    }
+  });
+
+  it('requires the staff scope on staff routes, a scope on customer routes, and no authorizer elsewhere', () => {
+    const auth = new Map(
+      vitrine.services
+        .flatMap((s) => Object.values(s.functions))
+        .flatMap((f) => f.routes ?? [])
+        .map((r) => [`${r.method} ${r.path}`, r.auth]),
+    );
+    expect([...auth.values()]).toContain('staff');
+    for (const stack of vitrine.stacks.api.values()) {
+      for (const { route, properties } of templateRoutes(vitrine.template(stack))) {
+        switch (auth.get(route)) {
+          case 'staff':
+            expect(properties).toMatchObject({
+              AuthorizationType: 'COGNITO_USER_POOLS',
+              AuthorizationScopes: [STAFF_SCOPE],
+            });
+            break;
+          case 'customer':
+            expect(properties).toMatchObject({
+              AuthorizationType: 'COGNITO_USER_POOLS',
+              AuthorizationScopes: [CUSTOMER_SCOPE, STAFF_SCOPE],
+            });
+            break;
+          default:
+            expect(properties.AuthorizationType).toBe('NONE');
+        }
+      }
+      const [authorizer] = Object.values(resourcesOf(vitrine.template(stack), 'AWS::ApiGateway::Authorizer'));
+      // Every zone's user pool: a shopper may reach any region's API.
+      expect(authorizer?.Properties.Type).toBe('COGNITO_USER_POOLS');
+      expect(authorizer?.Properties.ProviderARNs).toHaveLength(vitrine.stacks.zoneData.size);
+    }
+  });
+
+  it('puts a regional web ACL with rate-based rules in front of the stage', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Name: 'RateLimitPerIp',
+            Action: { Block: Match.objectLike({ CustomResponse: Match.objectLike({ ResponseCode: 429 }) }) },
+            Statement: {
+              RateBasedStatement: {
+                AggregateKeyType: 'IP',
+                Limit: vitrine.config.api.wafRateLimitPer5Min,
+                EvaluationWindowSec: 300,
+              },
+            },
+          }),
+          Match.objectLike({
+            Name: 'RateLimitPerTokenAndIp',
+            Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'CUSTOM_KEYS' }) },
+          }),
+          Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        ]),
+      });
+      const [acl] = Object.keys(resourcesOf(template, 'AWS::WAFv2::WebACL'));
+      const [stage] = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Stage'));
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        WebACLArn: { 'Fn::GetAtt': [acl, 'Arn'] },
+        ResourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stage }])] },
+      });
+    }
+  });
+
+  it('logs access as JSON, throttles the stage from config and traces it', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const [stage] = Object.values(resourcesOf(vitrine.template(stack), 'AWS::ApiGateway::Stage'));
+      const props = stage?.Properties as {
+        AccessLogSetting: { Format: string };
+        MethodSettings: Record<string, unknown>[];
+        TracingEnabled: boolean;
+      };
+      expect(JSON.parse(props.AccessLogSetting.Format)).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+      });
+      expect(props.TracingEnabled).toBe(true);
+      expect(props.MethodSettings).toContainEqual(
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: vitrine.config.api.throttlingRateLimit,
+          ThrottlingBurstLimit: vitrine.config.api.throttlingBurstLimit,
+          DataTraceEnabled: false,
+        }),
+      );
+    }
+  });
+
+  it("answers API Gateway's own 4xx and 5xx with the error envelope", () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const responses = resourcesOf(vitrine.template(stack), 'AWS::ApiGateway::GatewayResponse');
+      const types = Object.values(responses).map((r) => r.Properties.ResponseType);
+      expect(types.sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+      for (const response of Object.values(responses)) {
+        const template =
+          (response.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+        const rendered = template.replace('$context.error.messageString', '"a message"');
+        expect(JSON.parse(rendered)).toEqual({
+          error: {
+            code: '$context.error.responseType',
+            message: 'a message',
+            requestId: '$context.requestId',
+          },
+        });
+      }
+    }
+  });
+
+  it("feeds stream consumers from this region's replica, filtered, with partial failures and an on-failure queue", () => {
+    for (const [region, stack] of vitrine.stacks.api) {
+      const template = vitrine.template(stack);
+      const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+      expect(mappings.length).toBeGreaterThan(0);
+      for (const mapping of mappings) {
+        expect(mapping.Properties).toMatchObject({
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+          FilterCriteria: { Filters: [{ Pattern: expect.any(String) }] },
+        });
+      }
+      // The outbox relay reads its own region's writes only.
+      const relayFilters = mappings
+        .map((m) =>
+          JSON.parse(
+            (m.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern ?? '{}',
+          ),
+        )
+        .filter((p) => JSON.stringify(p).includes('OUTBOX#'));
+      expect(relayFilters).toHaveLength(3);
+      for (const pattern of relayFilters) {
+        expect(pattern.dynamodb.NewImage.originRegion).toEqual({ S: [region] });
+      }
+      // Each stream ARN is read in this region from the replica's table description.
+      template.hasResourceProperties('Custom::AWS', {
+        Create: Match.stringLikeRegexp(`"action":"describeTable".*"region":"${region}"`),
+      });
+    }
+  });
+
+  it('grants each function only what its manifest declares', () => {
+    const stack = vitrine.stacks.api.get(vitrine.config.primaryRegion) as Stack;
+    const template = vitrine.template(stack);
+    const policies = Object.entries(resourcesOf(template, 'AWS::IAM::Policy'));
+    const actionsOf = (prefix: string) =>
+      policies
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(
+          ([, p]) =>
+            (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+        )
+        .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actionsOf('CatalogGetProduct')).toContain('dynamodb:GetItem');
+    expect(actionsOf('CatalogGetProduct')).not.toContain('dynamodb:PutItem');
+    expect(actionsOf('CatalogGetProduct')).not.toContain('events:PutEvents');
+    expect(actionsOf('CatalogUpsertProduct')).toContain('dynamodb:PutItem');
+    expect(actionsOf('CatalogSearchProducts')).toContain('es:ESHttpGet');
+    expect(actionsOf('CatalogSearchProducts')).not.toContain('es:ESHttpPut');
+    expect(actionsOf('CatalogSearchIndexer')).toContain('es:ESHttpPut');
+    expect(actionsOf('PlatformOutboxRelay')).toContain('events:PutEvents');
+    expect(actionsOf('PlatformOutboxRelay')).not.toContain('dynamodb:PutItem');
+  });
+
+  it('gives every service a dashboard and alarms on function errors, dead-letter queues and API 5xx', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      const services = new Set(deployedFunctions(vitrine.services).map((f) => f.service));
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', services.size);
+      const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+        (a) => a.Properties ?? {},
+      );
+      expect(alarms.some((a) => a.MetricName === 'Errors')).toBe(true);
+      expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+      expect(alarms.some((a) => JSON.stringify(a.Metrics ?? '').includes('5XXError'))).toBe(true);
+      expect(alarms.every((a) => (a.AlarmActions as unknown[] | undefined)?.length === 1)).toBe(true);
+    }
+  });
+});
+
+describe('Function bundles', () => {
+  it('bundles each entry once and deploys the same asset in every region', () => {
+    const entries = new Set(deployedFunctions(vitrine.services).map((f) => f.definition.entry));
+    const counts = bundleBuildCounts();
+    expect(new Set(counts.keys())).toEqual(entries);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+
+    for (const declared of deployedFunctions(vitrine.services)) {
+      const keys = new Set(
+        [...vitrine.stacks.api.values()].map((stack) => {
+          const fn = stack.functions.get(declared.id)?.function as lambda.Function;
+          const code = Stack.of(stack).resolve((fn.node.defaultChild as lambda.CfnFunction).code) as {
+            s3Key: string;
+          };
+          return code.s3Key;
+        }),
+      );
+      expect(keys.size, declared.id).toBe(1);
+    }
+  });
+});
