@@ -222,7 +222,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }
   }
 
-  const seeded = options.seed === false ? 0 : await seedDemoData(deps, { products: options.demoProducts });
+  const seeded =
+    options.seed === false
+      ? 0
+      : await seedDemoData(
+          { client: doc, tableName: names.catalog.global as string, region, clock: systemClock },
+          { products: options.demoProducts },
+        );
   await Promise.all(pollers.map((p) => p.start()));
   scheduler.start();
 
