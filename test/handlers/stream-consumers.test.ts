@@ -6,10 +6,10 @@ import { makeHandler as makeRelay } from '../../functions/platform/outbox-relay.
 import { productToItem } from '../../lib/adapters/dynamo/dynamo-product-repository.ts';
 import { outboxItem } from '../../lib/adapters/dynamo/outbox.ts';
 import type { SearchDocument } from '../../lib/contracts/search.ts';
-import type { OutboundEvent } from '../../lib/platform/event-publisher.ts';
 import { lambdaContext } from '../../lib/runtime/local/lambda-context.ts';
 import type { SearchIndex } from '../../lib/search/search-index.ts';
 import { sampleProduct, upserted } from '../adapters/product-repository.contract.ts';
+import { RecordingPublisher } from '../support/fakes.ts';
 
 let sequence = 100;
 function record(item: Record<string, unknown>, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): DynamoDBRecord {
@@ -38,16 +38,9 @@ describe('outbox relay', () => {
     });
 
   it('publishes the outbox items this region wrote and ignores replicas from other regions', async () => {
-    const published: OutboundEvent[] = [];
-    const relay = makeRelay({
-      region: 'eu-west-1',
-      events: {
-        publish: async (e) => {
-          published.push(...e);
-          return { failed: [] };
-        },
-      },
-    });
+    const publisher = new RecordingPublisher();
+    const { published } = publisher;
+    const relay = makeRelay({ region: 'eu-west-1', events: publisher });
     const result = await relay(streamEvent([...events(3, 'eu-west-1'), ...events(2, 'us-east-1')]), ctx);
     expect(result.batchItemFailures).toEqual([]);
     expect(published).toHaveLength(3);
@@ -65,16 +58,9 @@ describe('outbox relay', () => {
   });
 
   it('skips non-outbox items and modifications', async () => {
-    const published: OutboundEvent[] = [];
-    const relay = makeRelay({
-      region: 'eu-west-1',
-      events: {
-        publish: async (e) => {
-          published.push(...e);
-          return { failed: [] };
-        },
-      },
-    });
+    const publisher = new RecordingPublisher();
+    const { published } = publisher;
+    const relay = makeRelay({ region: 'eu-west-1', events: publisher });
     const product = sampleProduct('plain', '2026-02-01T00:00:00.000Z');
     await relay(
       streamEvent([

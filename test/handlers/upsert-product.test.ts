@@ -4,8 +4,8 @@ import { makeHandler } from '../../functions/catalog/upsert-product.ts';
 import { ProductInput } from '../../lib/contracts/catalog.ts';
 import { upsertProductRoute } from '../../lib/contracts/routes/catalog.ts';
 import { apiEvent, customerClaims, invoke, staffClaims } from '../support/api-event.ts';
-import { category, collection, maison, productInput } from '../support/catalog-fixtures.ts';
-import { FixedClock, InMemoryProductRepository, InMemoryTaxonomyRepository } from '../support/fakes.ts';
+import { productInput } from '../support/catalog-fixtures.ts';
+import { FixedClock, fixtureTaxonomy, InMemoryProductRepository } from '../support/fakes.ts';
 
 const params = { productId: 'etoile-polaire' };
 
@@ -15,10 +15,7 @@ describe('PUT /v1/admin/products/{productId}', () => {
 
   beforeEach(async () => {
     products = new InMemoryProductRepository();
-    const taxonomy = new InMemoryTaxonomyRepository();
-    await taxonomy.putMaison(maison);
-    await taxonomy.putCollection(collection);
-    await taxonomy.putCategory(category);
+    const taxonomy = await fixtureTaxonomy();
     handler = makeHandler({ products, taxonomy, clock: new FixedClock() });
   });
 

@@ -83,11 +83,8 @@ export function deployableRoutes(services: readonly ServiceManifest[]): string[]
     .sort();
 }
 
-/**
- * The routes an API stack serves, rebuilt from its template: each method's resource walked up to the
- * REST API root.
- */
-export function templateRoutes(template: Template): { route: string; properties: Record<string, unknown> }[] {
+/** Resolves a `ResourceId`/`ParentId` reference of a REST API template to its path. */
+function resourcePaths(template: Template): (ref: unknown) => string {
   const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
   const pathOf = (ref: unknown): string => {
     const logicalId = (ref as { Ref?: string }).Ref;
@@ -95,8 +92,23 @@ export function templateRoutes(template: Template): { route: string; properties:
     const props = resources[logicalId].Properties as { ParentId: unknown; PathPart: string };
     return `${pathOf(props.ParentId)}/${props.PathPart}`;
   };
+  return (ref) => pathOf(ref) || '/';
+}
+
+/** Every resource path of an API stack's REST API, the root `/` included. */
+export function apiResourcePaths(template: Template): string[] {
+  const pathOf = resourcePaths(template);
+  return ['/', ...Object.keys(resourcesOf(template, 'AWS::ApiGateway::Resource')).map((id) => pathOf({ Ref: id }))];
+}
+
+/**
+ * The routes an API stack serves, rebuilt from its template: each method's resource walked up to the
+ * REST API root. CORS preflights are included as `OPTIONS /path`.
+ */
+export function templateRoutes(template: Template): { route: string; properties: Record<string, unknown> }[] {
+  const pathOf = resourcePaths(template);
   return Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).map((method) => {
     const props = method.Properties as { HttpMethod: string; ResourceId: unknown };
-    return { route: `${props.HttpMethod} ${pathOf(props.ResourceId) || '/'}`, properties: props };
+    return { route: `${props.HttpMethod} ${pathOf(props.ResourceId)}`, properties: props };
   });
 }

@@ -6,9 +6,11 @@ import { allRegions } from '#lib/config/config.ts';
 import { bundleBuildCounts } from '#lib/platform/function-bundles.ts';
 import { TABLES } from '#lib/platform/tables.ts';
 import { API_INTEGRATION_TIMEOUT_SECONDS, NODE_RUNTIME } from '#stacks/constructs/vitrine-function.ts';
+import { CORS_ALLOW_HEADERS } from '#stacks/api-stack.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from '#stacks/constructs/zone-identity.ts';
-import { deployedFunctions } from '#stacks/naming.ts';
+import { deployedFunctions, identityTriggers, regionalFunctions } from '#stacks/naming.ts';
 import {
+  apiResourcePaths,
   deployableRoutes,
   type Resources,
   resourcesOf,
@@ -136,6 +138,87 @@ describe('ZoneDataStack', () => {
   });
 });
 
+describe('ZoneIdentity', () => {
+  // Functions we define run on arm64; CDK's own custom-resource handlers (cross-region exports) do not.
+  const functionsOf = (template: ReturnType<SynthesizedVitrine['template']>) =>
+    Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, fn]) =>
+      (fn.Properties.Architectures as string[] | undefined)?.includes('arm64'),
+    );
+
+  it("runs the pre-token trigger (V2_0 event) beside every zone's pool, invocable by that pool only", () => {
+    const [trigger] = identityTriggers(vitrine.services);
+    expect(trigger?.definition.cognitoTrigger).toBe('preTokenGeneration');
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const template = vitrine.template(stack);
+      const functions = functionsOf(template);
+      expect(functions).toHaveLength(1);
+      const [functionId, fn] = functions[0] as [string, Resources[string]];
+      expect(fn.Properties).toMatchObject({
+        Runtime: NODE_RUNTIME.name,
+        Architectures: ['arm64'],
+        Timeout: 5,
+        TracingConfig: { Mode: 'Active' },
+      });
+      const [poolId] = Object.keys(resourcesOf(template, 'AWS::Cognito::UserPool'));
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        LambdaConfig: {
+          PreTokenGenerationConfig: {
+            LambdaArn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+            LambdaVersion: 'V2_0',
+          },
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] },
+      });
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+    }
+  });
+
+  it('lets the trigger write its own logs and traces, and nothing else', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const actions = Object.values(resourcesOf(vitrine.template(stack), 'AWS::IAM::Policy'))
+        .flatMap(
+          (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+        )
+        .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+      expect([...new Set(actions)].sort()).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    }
+  });
+
+  it('alarms on trigger errors, since a failing trigger fails every sign-in', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const alarms = Object.values(resourcesOf(vitrine.template(stack), 'AWS::CloudWatch::Alarm'));
+      expect(alarms.map((a) => a.Properties.MetricName)).toEqual(['Errors']);
+      expect(alarms[0]?.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('serves the hosted login on a per-account domain and redirects only to the configured URLs', () => {
+    for (const [zone, stack] of vitrine.stacks.zoneData) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+        Domain: { 'Fn::Join': ['', [`${vitrine.config.appName}-${zone}-`, { Ref: 'AWS::AccountId' }]] },
+      });
+      const clients = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolClient'));
+      expect(clients).toHaveLength(2);
+      for (const client of clients) {
+        expect(client.Properties.CallbackURLs).toEqual(vitrine.config.auth.callbackUrls);
+        expect(client.Properties.LogoutURLs).toEqual(vitrine.config.auth.logoutUrls);
+        expect(JSON.stringify(client.Properties)).not.toContain('example.com');
+      }
+    }
+  });
+});
+
 describe('RegionalStatefulStack', () => {
   it('rotates its customer-managed key and archives its event bus', () => {
     for (const stack of vitrine.stacks.stateful.values()) {
@@ -221,14 +304,16 @@ describe('ApiStack', () => {
       const logGroup = vitrine.template(stack).toJSON().Resources[logGroupId];
       expect(logGroup.Properties.RetentionInDays).toBe(vitrine.config.logRetentionDays);
     });
-    expect(count).toBe(deployedFunctions(vitrine.services).length * vitrine.stacks.api.size);
+    expect(count).toBe(regionalFunctions(vitrine.services).length * vitrine.stacks.api.size);
   });
 
   it('keeps every HTTP function below the API Gateway integration timeout', () => {
     for (const stack of vitrine.stacks.api.values()) {
       const template = vitrine.template(stack);
       const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      const integrated = templateRoutes(template).map(({ properties }) => {
+      // Preflights are answered by API Gateway itself (a mock integration, asserted below).
+      const proxied = templateRoutes(template).filter(({ route }) => !route.startsWith('OPTIONS '));
+      const integrated = proxied.map(({ properties }) => {
         const uri = JSON.stringify((properties.Integration as { Uri: unknown }).Uri);
         return Object.keys(functions).find((id) => uri.includes(`"${id}"`));
       });
@@ -242,12 +327,38 @@ describe('ApiStack', () => {
   it("serves exactly the manifests' deployable routes, and no local-only route", () => {
     const expected = deployableRoutes(vitrine.services);
     expect(expected).not.toContain('POST /v1/dev/token');
+    expect(expected.some((route) => route.startsWith('OPTIONS '))).toBe(false);
     for (const stack of vitrine.stacks.api.values()) {
-      expect(
-        templateRoutes(vitrine.template(stack))
-          .map((r) => r.route)
-          .sort(),
-      ).toEqual(expected);
+      const routes = templateRoutes(vitrine.template(stack)).map((r) => r.route);
+      expect(routes.filter((route) => !route.startsWith('OPTIONS ')).sort()).toEqual(expected);
+    }
+  });
+
+  it('answers the CORS preflight on every resource itself, for the configured origins only', () => {
+    const methods = [...new Set(deployableRoutes(vitrine.services).map((r) => r.split(' ')[0]))].sort();
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      const preflights = templateRoutes(template).filter(({ route }) => route.startsWith('OPTIONS '));
+      // Exactly one preflight per resource, the root included: none missing, none extra.
+      expect(preflights.map(({ route }) => route.slice('OPTIONS '.length)).sort()).toEqual(
+        apiResourcePaths(template).sort(),
+      );
+      for (const { route, properties } of preflights) {
+        expect(properties.AuthorizationType, route).toBe('NONE');
+        const integration = properties.Integration as {
+          Type: string;
+          IntegrationResponses: { StatusCode: string; ResponseParameters: Record<string, string> }[];
+        };
+        expect(integration.Type).toBe('MOCK');
+        const [response] = integration.IntegrationResponses;
+        expect(response?.StatusCode).toBe('204');
+        expect(response?.ResponseParameters).toMatchObject({
+          'method.response.header.Access-Control-Allow-Headers': `'${CORS_ALLOW_HEADERS.join(',')}'`,
+          'method.response.header.Access-Control-Allow-Methods': `'${methods.join(',')}'`,
+          'method.response.header.Access-Control-Allow-Origin': `'${vitrine.config.api.corsOrigins[0]}'`,
+          'method.response.header.Access-Control-Max-Age': `'${2 * 60 * 60}'`,
+        });
+      }
     }
   });
 
@@ -261,6 +372,11 @@ describe('ApiStack', () => {
     expect([...auth.values()]).toContain('staff');
     for (const stack of vitrine.stacks.api.values()) {
       for (const { route, properties } of templateRoutes(vitrine.template(stack))) {
+        if (route.startsWith('OPTIONS ')) {
+          // Browsers send no credentials on a preflight.
+          expect(properties.AuthorizationType, route).toBe('NONE');
+          continue;
+        }
         switch (auth.get(route)) {
           case 'staff':
             expect(properties).toMatchObject({
@@ -343,12 +459,15 @@ describe('ApiStack', () => {
     }
   });
 
-  it("answers API Gateway's own 4xx and 5xx with the error envelope", () => {
+  it("answers API Gateway's own 4xx and 5xx with the error envelope, readable by the storefront origin", () => {
     for (const stack of vitrine.stacks.api.values()) {
       const responses = resourcesOf(vitrine.template(stack), 'AWS::ApiGateway::GatewayResponse');
       const types = Object.values(responses).map((r) => r.Properties.ResponseType);
       expect(types.sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
       for (const response of Object.values(responses)) {
+        expect(response.Properties.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Access-Control-Allow-Origin': `'${vitrine.config.api.corsOrigins[0]}'`,
+        });
         const template =
           (response.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
         const rendered = template.replace('$context.error.messageString', '"a message"');
@@ -421,7 +540,7 @@ describe('ApiStack', () => {
   it('gives every service a dashboard and alarms on function errors, dead-letter queues and API 5xx', () => {
     for (const stack of vitrine.stacks.api.values()) {
       const template = vitrine.template(stack);
-      const services = new Set(deployedFunctions(vitrine.services).map((f) => f.service));
+      const services = new Set(regionalFunctions(vitrine.services).map((f) => f.service));
       template.resourceCountIs('AWS::CloudWatch::Dashboard', services.size);
       const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
         (a) => a.Properties ?? {},
@@ -441,15 +560,21 @@ describe('Function bundles', () => {
     expect(new Set(counts.keys())).toEqual(entries);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
-    for (const declared of deployedFunctions(vitrine.services)) {
+    const assetKey = (fn: lambda.Function) =>
+      (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).code) as { s3Key: string }).s3Key;
+    for (const declared of regionalFunctions(vitrine.services)) {
       const keys = new Set(
-        [...vitrine.stacks.api.values()].map((stack) => {
-          const fn = stack.functions.get(declared.id)?.function as lambda.Function;
-          const code = Stack.of(stack).resolve((fn.node.defaultChild as lambda.CfnFunction).code) as {
-            s3Key: string;
-          };
-          return code.s3Key;
-        }),
+        [...vitrine.stacks.api.values()].map((stack) =>
+          assetKey(stack.functions.get(declared.id)?.function as lambda.Function),
+        ),
+      );
+      expect(keys.size, declared.id).toBe(1);
+    }
+    for (const declared of identityTriggers(vitrine.services)) {
+      const keys = new Set(
+        [...vitrine.stacks.zoneData.values()].map((stack) =>
+          assetKey(stack.identity.triggers.get(declared.id)?.function as lambda.Function),
+        ),
       );
       expect(keys.size, declared.id).toBe(1);
     }

@@ -2,6 +2,7 @@ import type { ProductListKey, ProductRepository, TaxonomyRepository } from '../.
 import type { Category, Collection, Maison, Product } from '../../lib/contracts/catalog.ts';
 import { VersionConflictError } from '../../lib/errors.ts';
 import type { Clock, DomainEvent } from '../../lib/platform/domain-event.ts';
+import type { EventPublisher, OutboundEvent } from '../../lib/platform/event-publisher.ts';
 
 export class FixedClock implements Clock {
   constructor(private current = new Date('2026-03-01T10:00:00.000Z')) {}
@@ -62,5 +63,24 @@ export class InMemoryTaxonomyRepository implements TaxonomyRepository {
       collections: [...this.collections.values()],
       categories: [...this.categories.values()],
     };
+  }
+}
+
+/** A taxonomy holding the fixture maison, collection and category. */
+export async function fixtureTaxonomy(): Promise<InMemoryTaxonomyRepository> {
+  const { maison, collection, category } = await import('./catalog-fixtures.ts');
+  const taxonomy = new InMemoryTaxonomyRepository();
+  await taxonomy.putMaison(maison);
+  await taxonomy.putCollection(collection);
+  await taxonomy.putCategory(category);
+  return taxonomy;
+}
+
+/** An event publisher that keeps what it is given and accepts everything. */
+export class RecordingPublisher implements EventPublisher {
+  readonly published: OutboundEvent[] = [];
+  async publish(events: readonly OutboundEvent[]) {
+    this.published.push(...events);
+    return { failed: [] };
   }
 }

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CatalogDeps, upsertProduct } from '../../../lib/catalog/use-cases.ts';
 import { PreconditionFailedError, UnknownReferenceError, VersionConflictError } from '../../../lib/errors.ts';
-import { category, collection, maison, productInput } from '../../support/catalog-fixtures.ts';
-import { FixedClock, InMemoryProductRepository, InMemoryTaxonomyRepository } from '../../support/fakes.ts';
+import { maison, productInput } from '../../support/catalog-fixtures.ts';
+import { FixedClock, fixtureTaxonomy, InMemoryProductRepository } from '../../support/fakes.ts';
 
 describe('upsertProduct', () => {
   let products: InMemoryProductRepository;
@@ -11,10 +11,7 @@ describe('upsertProduct', () => {
 
   beforeEach(async () => {
     products = new InMemoryProductRepository();
-    const taxonomy = new InMemoryTaxonomyRepository();
-    await taxonomy.putMaison(maison);
-    await taxonomy.putCollection(collection);
-    await taxonomy.putCategory(category);
+    const taxonomy = await fixtureTaxonomy();
     clock = new FixedClock();
     deps = { products, taxonomy, clock };
   });
