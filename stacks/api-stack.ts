@@ -29,11 +29,17 @@ import { type MonitoredFunction, ServiceMonitoring } from './constructs/service-
 import { VitrineFunction } from './constructs/vitrine-function.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from './constructs/zone-identity.ts';
 import type { GlobalTableName } from './global-data-stack.ts';
-import { type DeclaredFunction, deployedFunctions, pascalCase } from './naming.ts';
+import { type DeclaredFunction, pascalCase, regionalFunctions } from './naming.ts';
 import type { ZoneTableName } from './zone-data-stack.ts';
 
 /** The stage name: paths already carry their version (`/v1/...`). */
 export const API_STAGE_NAME = 'live';
+
+/** Request headers a storefront sends besides the CORS-safelisted ones. */
+export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'];
+
+/** How long a browser may reuse a preflight answer (Chromium caps it at 2 hours). */
+const CORS_MAX_AGE = Duration.hours(2);
 
 /** Outbox items carry the region that wrote them; replicas elsewhere must not relay them again. */
 const ORIGIN_REGION_ATTRIBUTE = 'originRegion' satisfies keyof OutboxItem;
@@ -112,7 +118,7 @@ export class ApiStack extends Stack {
 
     const functions = new Map<string, VitrineFunction>();
     const monitored = new Map<string, MonitoredFunction[]>();
-    for (const declared of deployedFunctions(props.services)) {
+    for (const declared of regionalFunctions(props.services)) {
       const fn = this.function(declared);
       functions.set(declared.id, fn);
       for (const route of declared.definition.routes ?? []) {
@@ -153,6 +159,14 @@ export class ApiStack extends Stack {
 
   private restApi(): apigw.RestApi {
     const { config, logRetention } = this.props;
+    const methods = [
+      ...new Set(
+        regionalFunctions(this.props.services)
+          .flatMap(({ definition }) => definition.routes ?? [])
+          .filter((route) => !route.localOnly)
+          .map((route) => route.method),
+      ),
+    ].sort();
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     const api = new apigw.RestApi(this, 'Api', {
       // A label, not an identifier: named after the stack so each app's metrics and alarms stay apart.
@@ -171,6 +185,14 @@ export class ApiStack extends Stack {
         // ERROR, not INFO: INFO execution logs echo request headers, tokens included.
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
+      },
+      // Storefronts call from browsers: every resource answers the preflight itself (a mock integration,
+      // no authorizer: browsers send no credentials on a preflight), for the configured origins only.
+      defaultCorsPreflightOptions: {
+        allowOrigins: config.api.corsOrigins,
+        allowMethods: methods,
+        allowHeaders: CORS_ALLOW_HEADERS,
+        maxAge: CORS_MAX_AGE,
       },
     });
     acknowledge(
@@ -193,6 +215,7 @@ export class ApiStack extends Stack {
       'X-Content-Type-Options': "'nosniff'",
       'Strict-Transport-Security': "'max-age=63072000; includeSubDomains'",
       'Cache-Control': "'no-store'",
+      ...gatewayResponseCorsHeaders(config.api.corsOrigins),
     };
     api.addGatewayResponse('Default4xx', {
       type: apigw.ResponseType.DEFAULT_4XX,
@@ -216,7 +239,9 @@ export class ApiStack extends Stack {
       definition,
       logRetention: this.props.logRetention,
       code: this.props.code?.(definition),
-      environment: definition.routes?.length ? { MAX_BODY_BYTES: String(config.api.maxBodyBytes) } : {},
+      environment: definition.routes?.length
+        ? { MAX_BODY_BYTES: String(config.api.maxBodyBytes), CORS_ORIGINS: config.api.corsOrigins.join(',') }
+        : {},
       deadLetterQueue: scheduleQueueArn
         ? sqs.Queue.fromQueueArn(this, `${declared.id}ScheduleFailures`, scheduleQueueArn)
         : undefined,
@@ -400,6 +425,18 @@ export class ApiStack extends Stack {
       }),
     );
   }
+}
+
+/**
+ * CORS headers on API Gateway's own errors, so a storefront can read a 401 or 429 instead of an opaque
+ * network error. A gateway response cannot match the Origin against a list: one origin is named;
+ * with several, the request's Origin is echoed (with `Vary: Origin`). These answers only ever carry
+ * the error envelope, never data, and the preflight still admits the configured origins alone.
+ */
+export function gatewayResponseCorsHeaders(origins: readonly string[]): Record<string, string> {
+  const [only] = origins;
+  if (origins.length === 1 && only) return { 'Access-Control-Allow-Origin': `'${only}'` };
+  return { 'Access-Control-Allow-Origin': 'method.request.header.Origin', Vary: "'Origin'" };
 }
 
 /** Structured access logs: one JSON object per request (no headers, no bodies: they carry tokens and PII). */

@@ -23,19 +23,34 @@ export interface DeclaredFunction {
 }
 
 /**
- * Every function the stacks deploy. Functions whose routes are all local-only (the dev service) and that
- * have no other trigger are skipped: they exist for the local runtime alone.
+ * Every function each regional API stack deploys. Functions whose routes are all local-only (the dev
+ * service) and that have no other trigger are skipped: they exist for the local runtime alone. Cognito
+ * triggers are skipped too: they deploy beside each zone's user pool (see {@link identityTriggers}).
  */
+export function regionalFunctions(services: readonly ServiceManifest[]): DeclaredFunction[] {
+  return declared(services).filter(
+    ({ definition }) => !isLocalOnly(definition) && !definition.cognitoTrigger,
+  );
+}
+
+/** The Cognito triggers every zone's user pool deploys beside it, one copy per zone. */
+export function identityTriggers(services: readonly ServiceManifest[]): DeclaredFunction[] {
+  return declared(services).filter(({ definition }) => definition.cognitoTrigger !== undefined);
+}
+
+/** Every function the stacks deploy somewhere: what the bundler builds. */
 export function deployedFunctions(services: readonly ServiceManifest[]): DeclaredFunction[] {
+  return [...regionalFunctions(services), ...identityTriggers(services)];
+}
+
+function declared(services: readonly ServiceManifest[]): DeclaredFunction[] {
   return services.flatMap((service) =>
-    Object.entries(service.functions)
-      .filter(([, definition]) => !isLocalOnly(definition))
-      .map(([key, definition]) => ({
-        service: service.name,
-        key,
-        id: functionConstructId(service.name, key),
-        definition,
-      })),
+    Object.entries(service.functions).map(([key, definition]) => ({
+      service: service.name,
+      key,
+      id: functionConstructId(service.name, key),
+      definition,
+    })),
   );
 }
 

@@ -17,7 +17,7 @@ import {
 import type { RegionalResources } from './api-stack.ts';
 import { DeadLetterQueue, DurableQueue } from './constructs/durable-queue.ts';
 import { SearchDomain } from './constructs/search-domain.ts';
-import { type DeclaredFunction, deployedFunctions } from './naming.ts';
+import { type DeclaredFunction, regionalFunctions } from './naming.ts';
 
 /** How long the bus archive keeps events for replay. */
 const ARCHIVE_RETENTION = Duration.days(30);
@@ -89,7 +89,7 @@ export class RegionalStatefulStack extends Stack {
     const subscriptionQueues = new Map<string, DurableQueue>();
     const streamFailureQueues = new Map<string, DeadLetterQueue>();
     const scheduleFailureQueues = new Map<string, DeadLetterQueue>();
-    for (const fn of deployedFunctions(props.services)) {
+    for (const fn of regionalFunctions(props.services)) {
       if (fn.definition.subscriptions?.length) subscriptionQueues.set(fn.id, this.subscribe(fn));
       if (fn.definition.streams?.length) {
         streamFailureQueues.set(

@@ -1,4 +1,4 @@
-import { Annotations, type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -7,7 +7,7 @@ import { bundleFunctions } from '#lib/platform/function-bundles.ts';
 import type { FunctionDefinition, ServiceManifest } from '#lib/platform/manifest.ts';
 import { ApiStack } from './api-stack.ts';
 import { GlobalDataStack } from './global-data-stack.ts';
-import { deployedFunctions, pascalCase } from './naming.ts';
+import { deployedFunctions, identityTriggers, pascalCase } from './naming.ts';
 import { RegionalStatefulStack } from './regional-stateful-stack.ts';
 import { ZoneDataStack } from './zone-data-stack.ts';
 
@@ -101,6 +101,12 @@ export function buildVitrine(app: App, props: VitrineAppProps): VitrineStacks {
       zone,
       regions,
       dataKeys: Object.fromEntries(regions.map((region) => [region, statefulOf(region).dataKey])),
+      appName: config.appName,
+      auth: config.auth,
+      identityTriggers: identityTriggers(services),
+      logRetention,
+      alarmTopicArn: statefulOf(home).alarmTopic.topicArn,
+      code: props.code,
     });
     for (const region of regions) stack.addStackDependency(statefulOf(region));
     zoneData.set(zone, stack);
@@ -141,15 +147,7 @@ export function buildVitrine(app: App, props: VitrineAppProps): VitrineStacks {
       new ServerlessChecks(app),
     );
   }
-  const stacks = { stateful, globalData, zoneData, api };
-  for (const stack of allStacks(stacks)) {
-    // Strong references are intended: a stateful stack must refuse to drop an export an API stack uses.
-    Annotations.of(stack).acknowledgeWarning(
-      '@aws-cdk/core:crossStackReferencesDefaultStrong',
-      'Strong cross-stack references protect stateful producers; the reference-strength flag belongs in cdk.json',
-    );
-  }
-  return stacks;
+  return { stateful, globalData, zoneData, api };
 }
 
 /** Every stack the app defines, in construction order. */

@@ -23,5 +23,12 @@ export const platformService = defineService({
       memoryMb: 256,
       routes: [openApiRoute, apiDocsRoute],
     },
+    preToken: {
+      entry: 'functions/platform/pre-token.ts',
+      description:
+        'Adds the vitrine/customer and, for staff, vitrine/staff scopes and the country claim to access tokens',
+      timeoutSeconds: 5,
+      cognitoTrigger: 'preTokenGeneration',
+    },
   },
 });

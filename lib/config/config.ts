@@ -9,6 +9,63 @@ export const CountryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as FR');
 
+/** Cognito and browsers accept plain http for localhost only (development); https everywhere else. */
+function isHttpsOrLocalhost(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === 'localhost');
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sign-in or sign-out redirect of the hosted login; Cognito refuses fragments. */
+const RedirectUrl = z.string().refine((value) => {
+  const url = parseUrl(value);
+  return url !== undefined && isHttpsOrLocalhost(url) && url.hash === '';
+}, 'must be an https URL without a fragment (http only for localhost), such as https://shop.example.com/auth/callback');
+
+/** A browser origin exactly as the `Origin` header carries it: scheme, host and port, nothing else. */
+const Origin = z.string().refine((value) => {
+  const url = parseUrl(value);
+  return url !== undefined && isHttpsOrLocalhost(url) && url.origin === value;
+}, 'must be an origin such as https://shop.example.com (https, http only for localhost; no path or trailing slash)');
+
+/** Words Cognito refuses in a hosted domain prefix. */
+const RESERVED_DOMAIN_WORDS = ['aws', 'amazon', 'cognito'];
+
+/** Local storefront development: the default origin, callback and sign-out URLs. */
+export const LOCAL_STOREFRONT = 'http://localhost:3000';
+
+const AuthConfig = z.strictObject({
+  /**
+   * Each zone's hosted login domain is `{domainPrefix}-{zone}.auth.{region}.amazoncognito.com`.
+   * Defaults to `{appName}-{zone}-{account id}`, unique per account.
+   */
+  domainPrefix: z
+    .string()
+    .max(54)
+    .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and inner dashes')
+    .refine(
+      (prefix) => !RESERVED_DOMAIN_WORDS.some((word) => prefix.includes(word)),
+      `must not contain ${RESERVED_DOMAIN_WORDS.join(', ')} (Cognito reserves them)`,
+    )
+    .optional(),
+  /** Where the hosted login may send a signed-in user back to (both app clients). */
+  callbackUrls: z.array(RedirectUrl).min(1).max(100),
+  /** Where the hosted login may send a signed-out user; may be empty. */
+  logoutUrls: z.array(RedirectUrl).max(100),
+});
+
+/** Without an `auth` block, the hosted login only redirects to a local storefront. */
+export const DEFAULT_AUTH = {
+  callbackUrls: [`${LOCAL_STOREFRONT}/auth/callback`],
+  logoutUrls: [`${LOCAL_STOREFRONT}/`],
+} as const satisfies z.input<typeof AuthConfig>;
+
 const ZoneConfig = z.strictObject({
   /** Regions the zone's personal data may live in; the first is the zone's primary. */
   regions: z.array(Region).min(1),
@@ -32,7 +89,11 @@ export const VitrineConfigSchema = z
         .int()
         .min(1024)
         .max(10 * 1024 * 1024),
+      /** Browser origins of the storefronts allowed to call the API (CORS). */
+      corsOrigins: z.array(Origin).min(1).default([LOCAL_STOREFRONT]),
     }),
+    /** The zones' hosted login and the app clients' redirects. */
+    auth: AuthConfig.prefault(DEFAULT_AUTH),
     search: z.strictObject({
       instanceType: z.string().endsWith('.search'),
       instanceCount: z.number().int().min(1),
@@ -68,6 +129,16 @@ export const VitrineConfigSchema = z
           });
         }
         countryOwner.set(country, zone);
+      });
+    }
+    if (
+      config.auth.domainPrefix === undefined &&
+      RESERVED_DOMAIN_WORDS.some((word) => config.appName.includes(word))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'domainPrefix'],
+        message: `the default prefix comes from appName ${config.appName}, which contains a word Cognito reserves (${RESERVED_DOMAIN_WORDS.join(', ')}); set auth.domainPrefix`,
       });
     }
     if (!regionOwner.has(config.primaryRegion)) {

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildResult, buildSync, type Message } from 'esbuild';
+import { type BuildOptions, build as esbuild, type Message, type Plugin } from 'esbuild';
 
 /** The project root: entries in the manifests are relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +24,97 @@ export const BUNDLE_TARGET = 'node22';
  */
 const CJS_SHIM =
   "import { createRequire as __vitrineCreateRequire } from 'node:module'; const require = __vitrineCreateRequire(import.meta.url);";
+
+/** Whether `file` (an absolute path) belongs to the installed package `name`. */
+function inPackage(file: string, name: string): boolean {
+  return file.split(sep).join('/').includes(`/node_modules/${name}/`);
+}
+
+/** A path relative to the project, so virtual modules name no machine-specific directory in source maps. */
+function projectPath(file: string): string {
+  return relative(PROJECT_ROOT, file).split(sep).join('/');
+}
+
+const ZOD_LOCALES = 'vitrine-zod-locales';
+
+/**
+ * zod's classic and core APIs re-export every locale (`export * as locales from "../locales/index.js"`),
+ * and that namespace keeps all ~45 of them, about 250 KB minified, in every bundle. This resolves that
+ * index, when zod's own files import it, to a module exporting `en` alone: the default locale zod
+ * registers on its first schema (`config(en())` in `classic/schemas.js`, which imports `en.js` directly)
+ * is unchanged, and so is every error message. `z.locales.en` still works; no other locale is in a bundle.
+ * An index that no longer re-exports `./en.js` under that name is left alone.
+ */
+export function zodEnglishLocaleOnly(): Plugin {
+  return {
+    name: 'zod-english-locale-only',
+    setup(build) {
+      build.onResolve({ filter: /(^|\/)locales\/index\.js$/ }, (args) => {
+        if (!inPackage(args.importer, 'zod')) return undefined;
+        const index = resolve(args.resolveDir, args.path);
+        const english = join(dirname(index), 'en.js');
+        if (
+          !existsSync(english) ||
+          !/export \{ default as en \} from "\.\/en\.js"/.test(readFileSync(index, 'utf8'))
+        ) {
+          return undefined;
+        }
+        return {
+          path: projectPath(index),
+          namespace: ZOD_LOCALES,
+          pluginData: { resolveDir: dirname(index) },
+        };
+      });
+      build.onLoad({ filter: /.*/, namespace: ZOD_LOCALES }, (args) => ({
+        contents: 'export { default as en } from "./en.js";\n',
+        resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+const XRAY_SEMVER = 'vitrine-xray-semver';
+
+/**
+ * aws-xray-sdk-core requires all of `semver` (about 30 KB minified, and a few dozen regular expressions
+ * compiled at load) for one call: `captureAWS`, its AWS SDK v2 patcher, checks
+ * `semver.gte(AWS.VERSION, '2.7.15')`. Powertools Tracer instruments SDK v3 clients and never calls it.
+ * This gives the SDK an exact `gte` for release versions instead (a pre-release sorts before its release,
+ * as in semver); only `semver` imported from aws-xray-sdk-core is replaced.
+ */
+export function xraySemverGteOnly(): Plugin {
+  return {
+    name: 'xray-semver-gte-only',
+    setup(build) {
+      build.onResolve({ filter: /^semver$/ }, (args) =>
+        inPackage(args.importer, 'aws-xray-sdk-core')
+          ? { path: 'semver-gte', namespace: XRAY_SEMVER }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: XRAY_SEMVER }, () => ({ contents: SEMVER_GTE, loader: 'js' }));
+    },
+  };
+}
+
+/** CommonJS, like the `semver` it stands in for. */
+const SEMVER_GTE = `'use strict';
+function parse(version) {
+  const match = /^v?(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$/.exec(String(version).trim());
+  if (!match) throw new TypeError('Invalid Version: ' + version);
+  return { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], prerelease: match[4] };
+}
+exports.gte = function gte(a, b) {
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) if (x.numbers[i] !== y.numbers[i]) return x.numbers[i] > y.numbers[i];
+  if (!x.prerelease || !y.prerelease) return !x.prerelease || Boolean(y.prerelease);
+  return x.prerelease >= y.prerelease;
+};
+`;
+
+/** Plugins every function bundle is built with; each keeps behaviour on Lambda identical. */
+export const BUNDLE_PLUGINS: readonly (() => Plugin)[] = [zodEnglishLocaleOnly, xraySemverGteOnly];
 
 export interface FunctionBundle {
   /** The entry module, relative to the project root, e.g. `functions/catalog/get-product.ts`. */
@@ -90,6 +182,88 @@ export function bundleFunctions(entries: readonly string[]): FunctionBundle[] {
   return entries.map((entry) => cache.get(toProjectRelative(entry)) as FunctionBundle);
 }
 
+/** The esbuild options of every function bundle, for `entries` relative to the project root. */
+function bundleOptions(entries: readonly string[]): BuildOptions & { write: false } {
+  return {
+    entryPoints: entries.map((rel) => ({ in: resolve(PROJECT_ROOT, rel), out: `${bundleName(rel)}/index` })),
+    outdir: BUNDLE_ROOT,
+    outExtension: { '.js': '.mjs' },
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    // Prefer ES module builds of dependencies: they tree-shake, CommonJS ones do not.
+    mainFields: ['module', 'main'],
+    conditions: ['module'],
+    minify: true,
+    sourcemap: 'external',
+    // Paths in the map stay relative to the project, so the bundle is byte-identical on every machine.
+    sourceRoot: '',
+    legalComments: 'none',
+    banner: { js: CJS_SHIM },
+    plugins: BUNDLE_PLUGINS.map((plugin) => plugin()),
+    write: false,
+    logLevel: 'silent',
+  };
+}
+
+interface ChildOutput {
+  readonly files?: readonly { readonly path: string; readonly contents: string }[];
+  readonly errors?: readonly Message[];
+  readonly message?: string;
+}
+
+/**
+ * Runs in the child process `build` starts: esbuild's plugins only run under its asynchronous API.
+ * Prints the output files (base64) or the errors as one JSON line.
+ */
+export async function buildInChild(entries: readonly string[]): Promise<void> {
+  let output: ChildOutput;
+  try {
+    const result = await esbuild(bundleOptions(entries));
+    output = {
+      files: result.outputFiles.map((file) => ({
+        path: file.path,
+        contents: Buffer.from(file.contents).toString('base64'),
+      })),
+    };
+  } catch (error) {
+    output = { errors: (error as { errors?: Message[] }).errors ?? [], message: (error as Error).message };
+  }
+  process.stdout.write(`${JSON.stringify(output)}\n`);
+}
+
+/**
+ * Bundles in a child process so the API stays synchronous (CDK constructs are built synchronously) while
+ * esbuild runs the plugins, which its synchronous API refuses. tsx loads this module there, as it loads
+ * the CDK app.
+ */
+function runBuild(entries: readonly string[]): { path: string; contents: Uint8Array }[] {
+  const script = `import { buildInChild } from ${JSON.stringify(import.meta.url)};\nawait buildInChild(${JSON.stringify(entries)});`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  const line = child.stdout?.trim().split('\n').at(-1);
+  let output: ChildOutput | undefined;
+  try {
+    output = line ? (JSON.parse(line) as ChildOutput) : undefined;
+  } catch {
+    output = undefined;
+  }
+  if (!output?.files) {
+    const detail = (output?.errors ?? [])
+      .map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''} ${e.text}`)
+      .join('\n');
+    throw new Error(
+      `esbuild could not bundle ${entries.join(', ')}:\n${detail || output?.message || child.error?.message || child.stderr}`,
+    );
+  }
+  return output.files.map((file) => ({ path: file.path, contents: Buffer.from(file.contents, 'base64') }));
+}
+
 function build(entries: readonly string[]): void {
   for (const rel of entries) {
     if (!existsSync(resolve(PROJECT_ROOT, rel))) {
@@ -98,43 +272,14 @@ function build(entries: readonly string[]): void {
   }
   const names = new Map(entries.map((rel) => [rel, bundleName(rel)]));
   const started = performance.now();
-  let result: BuildResult<{ write: false }>;
-  try {
-    result = buildSync({
-      entryPoints: entries.map((rel) => ({ in: resolve(PROJECT_ROOT, rel), out: `${names.get(rel)}/index` })),
-      outdir: BUNDLE_ROOT,
-      outExtension: { '.js': '.mjs' },
-      absWorkingDir: PROJECT_ROOT,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE_TARGET,
-      // Prefer ES module builds of dependencies: they tree-shake, CommonJS ones do not.
-      mainFields: ['module', 'main'],
-      conditions: ['module'],
-      minify: true,
-      sourcemap: 'external',
-      // Paths in the map stay relative to the project, so the bundle is byte-identical on every machine.
-      sourceRoot: '',
-      legalComments: 'none',
-      banner: { js: CJS_SHIM },
-      write: false,
-      logLevel: 'silent',
-    });
-  } catch (error) {
-    const errors = (error as { errors?: Message[] }).errors ?? [];
-    const detail = errors
-      .map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''} ${e.text}`)
-      .join('\n');
-    throw new Error(`esbuild could not bundle ${entries.join(', ')}:\n${detail || (error as Error).message}`);
-  }
+  const outputFiles = runBuild(entries);
   const buildMillis = performance.now() - started;
 
   for (const rel of entries) {
     const name = names.get(rel) as string;
     const directory = join(BUNDLE_ROOT, name);
     mkdirSync(directory, { recursive: true });
-    const files = result.outputFiles
+    const files = outputFiles
       .filter((file) => dirname(file.path) === directory)
       .sort((a, b) => a.path.localeCompare(b.path));
     const hash = createHash('sha256');

@@ -32,6 +32,15 @@ export interface ScheduleDefinition {
   readonly description: string;
 }
 
+/**
+ * A Cognito user pool trigger. `preTokenGeneration` runs with the V2_0 event, which can change access
+ * tokens (scopes and claims) and needs the Essentials or Plus feature plan.
+ */
+export type CognitoTrigger = 'preTokenGeneration';
+
+/** Cognito gives up on a trigger after 5 s and fails the sign-in. */
+export const COGNITO_TRIGGER_TIMEOUT_SECONDS = 5;
+
 /** One Lambda function: its entry module, its triggers and the resources it may touch. */
 export interface FunctionDefinition {
   /** Module path from the project root, e.g. `functions/catalog/get-product.ts`; exports `handler` and `makeHandler`. */
@@ -51,6 +60,14 @@ export interface FunctionDefinition {
   readonly search?: Access;
   readonly reservedConcurrency?: number;
   readonly provisionedConcurrency?: number;
+  /**
+   * Makes the function a trigger of every residency zone's user pool, deployed beside each pool (a
+   * trigger must live in its pool's region) instead of in each regional API stack. It takes no other
+   * trigger and binds no table, bus or search domain. The local runtime loads it and never calls it:
+   * its dev issuer mints the scopes itself.
+   * @default - none
+   */
+  readonly cognitoTrigger?: CognitoTrigger;
 }
 
 /** A service: a bounded context's functions, declared once for the CDK stacks and the local runtime. */
@@ -69,17 +86,44 @@ export function defineService<M extends ServiceManifest>(manifest: M): M {
         `${manifest.name}.${id}: an HTTP function's timeout must stay below API Gateway's 29 s`,
       );
     }
+    if (fn.cognitoTrigger) assertCognitoTrigger(`${manifest.name}.${id}`, fn);
   }
   return manifest;
 }
 
+function assertCognitoTrigger(name: string, fn: FunctionDefinition): void {
+  const extras: string[] = [
+    ...(['routes', 'subscriptions', 'streams', 'schedules'] as const).filter((key) => fn[key]?.length),
+    ...(['tables', 'publishes', 'search'] as const).filter((key) => fn[key]),
+  ];
+  if (extras.length > 0) {
+    throw new Error(
+      `${name}: a Cognito trigger is deployed beside each zone's user pool and takes no ${extras.join(', ')}`,
+    );
+  }
+  const timeout = fn.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
+  if (timeout > COGNITO_TRIGGER_TIMEOUT_SECONDS) {
+    throw new Error(
+      `${name}: Cognito waits ${COGNITO_TRIGGER_TIMEOUT_SECONDS} s for a trigger; set timeoutSeconds to ${COGNITO_TRIGGER_TIMEOUT_SECONDS} or less`,
+    );
+  }
+}
+
 /** The EventBridge pattern of a subscription: its events' sources and detail-types, AND its detail filter. */
 export function subscriptionPattern(subscription: SubscriptionDefinition): EventPattern {
-  return { ...patternOf(...subscription.events), ...(subscription.detail ? { detail: subscription.detail } : {}) };
+  return {
+    ...patternOf(...subscription.events),
+    ...(subscription.detail ? { detail: subscription.detail } : {}),
+  };
 }
 
 /** Defaults applied wherever a function definition is read. */
-export const FUNCTION_DEFAULTS = { memoryMb: 512, timeoutSeconds: 10, batchSize: 10, maxReceiveCount: 5 } as const;
+export const FUNCTION_DEFAULTS = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  batchSize: 10,
+  maxReceiveCount: 5,
+} as const;
 
 /** SQS visibility must outlast every retry of a batch by the consumer: AWS recommends six times its timeout. */
 export function queueVisibilitySeconds(fn: FunctionDefinition): number {

@@ -251,5 +251,7 @@ function failureHandlingReason(definition: FunctionDefinition): string {
     handled.push('failed SQS messages move to the queue dead-letter queue');
   if (definition.streams?.length)
     handled.push('stream batches that fail every retry go to an SQS on-failure destination');
+  if (definition.cognitoTrigger)
+    handled.push('Cognito invokes it synchronously during sign-in and fails the sign-in on an error');
   return `Never invoked asynchronously: ${handled.join('; ') || 'no asynchronous trigger is declared'}`;
 }

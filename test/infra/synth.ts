@@ -98,7 +98,10 @@ function resourcePaths(template: Template): (ref: unknown) => string {
 /** Every resource path of an API stack's REST API, the root `/` included. */
 export function apiResourcePaths(template: Template): string[] {
   const pathOf = resourcePaths(template);
-  return ['/', ...Object.keys(resourcesOf(template, 'AWS::ApiGateway::Resource')).map((id) => pathOf({ Ref: id }))];
+  return [
+    '/',
+    ...Object.keys(resourcesOf(template, 'AWS::ApiGateway::Resource')).map((id) => pathOf({ Ref: id })),
+  ];
 }
 
 /**

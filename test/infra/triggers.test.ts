@@ -90,12 +90,19 @@ const fixtureService = defineService({
 });
 
 const base = cdkJsonContext().vitrine as Record<string, unknown>;
+const STOREFRONTS = ['https://maison.example', 'https://boutique.maison.example'];
 const config = parseConfig({
   ...base,
   primaryRegion: 'eu-west-1',
   zones: {
     eu: { regions: ['eu-west-1', 'eu-central-1'], countries: ['FR', 'DE'] },
     us: { regions: ['us-east-1'], countries: ['US'] },
+  },
+  api: { ...(base.api as object), corsOrigins: STOREFRONTS },
+  auth: {
+    domainPrefix: 'maison-login',
+    callbackUrls: ['https://maison.example/auth/callback', 'http://localhost:5173/auth/callback'],
+    logoutUrls: [],
   },
 });
 
@@ -215,5 +222,66 @@ describe('Zone tables', () => {
       eu: { region: 'eu-central-1', tableName: expect.stringMatching(/ZoneDataEu-Commerce/) },
       us: { region: 'us-east-1', tableName: expect.stringMatching(/ZoneDataUs-Commerce/) },
     });
+  });
+});
+
+describe('Hosted login', () => {
+  it("names each zone's domain after the configured prefix and redirects only where configured", () => {
+    for (const [zone, stack] of vitrine.stacks.zoneData) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: `maison-login-${zone}` });
+      for (const client of Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolClient'))) {
+        expect(client.Properties.CallbackURLs).toEqual(config.auth.callbackUrls);
+        expect(client.Properties.LogoutURLs).toBeUndefined();
+      }
+    }
+  });
+
+  it('deploys no trigger function where no manifest declares one', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      expect(stack.identity.triggers.size).toBe(0);
+      vitrine.template(stack).resourceCountIs('AWS::Cognito::UserPool', 1);
+      vitrine
+        .template(stack)
+        .hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.absent() });
+    }
+  });
+});
+
+describe('CORS with several storefront origins', () => {
+  it('answers a preflight only for a listed origin', () => {
+    const preflights = templateRoutes(vitrine.template(api('us-east-1'))).filter(({ route }) =>
+      route.startsWith('OPTIONS '),
+    );
+    expect(preflights.length).toBeGreaterThan(0);
+    const [first, ...others] = STOREFRONTS;
+    for (const { properties } of preflights) {
+      const [response] = (
+        properties.Integration as {
+          IntegrationResponses: {
+            ResponseParameters: Record<string, string>;
+            ResponseTemplates: Record<string, string>;
+          }[];
+        }
+      ).IntegrationResponses;
+      // The first origin is the static answer; the template swaps in the request's Origin if it is listed.
+      expect(response?.ResponseParameters).toMatchObject({
+        'method.response.header.Access-Control-Allow-Origin': `'${first}'`,
+        'method.response.header.Vary': "'Origin'",
+      });
+      const template = response?.ResponseTemplates['application/json'] ?? '';
+      for (const origin of others) expect(template).toContain(`$origin == "${origin}"`);
+    }
+  });
+
+  it("lets every listed storefront read API Gateway's own errors", () => {
+    for (const response of Object.values(
+      resourcesOf(vitrine.template(api('eu-central-1')), 'AWS::ApiGateway::GatewayResponse'),
+    )) {
+      expect(response.Properties.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    }
   });
 });

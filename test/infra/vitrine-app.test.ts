@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allRegions } from '#lib/config/config.ts';
 import { bundleBuildCounts } from '#lib/platform/function-bundles.ts';
 import { TABLES } from '#lib/platform/tables.ts';
-import { API_INTEGRATION_TIMEOUT_SECONDS, NODE_RUNTIME } from '#stacks/constructs/vitrine-function.ts';
 import { CORS_ALLOW_HEADERS } from '#stacks/api-stack.ts';
+import { API_INTEGRATION_TIMEOUT_SECONDS, NODE_RUNTIME } from '#stacks/constructs/vitrine-function.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from '#stacks/constructs/zone-identity.ts';
 import { deployedFunctions, identityTriggers, regionalFunctions } from '#stacks/naming.ts';
 import {
@@ -180,7 +180,14 @@ describe('ZoneIdentity', () => {
 
   it('lets the trigger write its own logs and traces, and nothing else', () => {
     for (const stack of vitrine.stacks.zoneData.values()) {
-      const actions = Object.values(resourcesOf(vitrine.template(stack), 'AWS::IAM::Policy'))
+      const template = vitrine.template(stack);
+      const [[, fn]] = functionsOf(template) as [[string, Resources[string]]];
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = resourcesOf(template, 'AWS::IAM::Role')[roleId];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role?.Properties.Policies).toBeUndefined();
+      const actions = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
         .flatMap(
           (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
         )

