@@ -25,8 +25,9 @@ import { acknowledge, acknowledgeWildcardResource } from './acknowledge.ts';
 import { ApiFirewall } from './constructs/api-firewall.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { acknowledgeReplicaStreamProvider } from './constructs/replica-stream-arn.ts';
+import { SEARCH_SETUP_DEFINITION, SearchSetup } from './constructs/search-setup.ts';
 import { type MonitoredFunction, ServiceMonitoring } from './constructs/service-monitoring.ts';
-import { VitrineFunction } from './constructs/vitrine-function.ts';
+import { SEARCH_INDEX, VitrineFunction } from './constructs/vitrine-function.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from './constructs/zone-identity.ts';
 import type { GlobalTableName } from './global-data-stack.ts';
 import { type DeclaredFunction, pascalCase, regionalFunctions } from './naming.ts';
@@ -50,6 +51,8 @@ export interface RegionalResources {
   readonly eventBusArn: string;
   readonly searchDomainName: string;
   readonly searchDomainEndpoint: string;
+  /** The search domain's fine-grained access control master role, which the search setup runs as. */
+  readonly searchAdminRoleArn: string;
   readonly alarmTopicArn: string;
   /** Each subscribing function's queue and dead-letter queue, by function construct id. */
   readonly subscriptionQueues: ReadonlyMap<
@@ -86,6 +89,8 @@ export class ApiStack extends Stack {
   readonly api: apigw.RestApi;
   readonly functions: ReadonlyMap<string, VitrineFunction>;
   readonly firewall: ApiFirewall;
+  /** Maps the search functions' roles and creates the index on the domain; absent when none uses search. */
+  readonly searchSetup?: SearchSetup;
 
   private readonly props: ApiStackProps;
   private readonly tables: DataTables;
@@ -132,6 +137,7 @@ export class ApiStack extends Stack {
       monitored.set(declared.service, list);
     }
     this.functions = functions;
+    this.searchSetup = this.setUpSearch();
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stageArn: this.api.deploymentStage.stageArn,
@@ -260,6 +266,38 @@ export class ApiStack extends Stack {
       );
     }
     return fn;
+  }
+
+  /**
+   * The deploy-time search setup for the functions that bind search. The indexer's event sources wait for
+   * it, so no batch is read before its role may write and the index exists.
+   */
+  private setUpSearch(): SearchSetup | undefined {
+    const { regional } = this.props;
+    const bound = (access: 'read' | 'write') =>
+      regionalFunctions(this.props.services)
+        .filter(({ definition }) => definition.search === access)
+        .map(({ id }) => this.functions.get(id) as VitrineFunction);
+    const readers = bound('read');
+    const writers = bound('write');
+    if (readers.length + writers.length === 0) return undefined;
+    const setup = new SearchSetup(this, 'SearchSetup', {
+      domain: { domainName: regional.searchDomainName, domainEndpoint: regional.searchDomainEndpoint },
+      adminRoleArn: regional.searchAdminRoleArn,
+      index: SEARCH_INDEX,
+      readers: readers.map((fn) => fn.role),
+      writers: writers.map((fn) => fn.role),
+      logRetention: this.props.logRetention,
+      code: this.props.code?.(SEARCH_SETUP_DEFINITION),
+    });
+    for (const fn of writers) {
+      for (const mapping of fn.invokeTarget.node.children.filter(
+        (c) => c instanceof lambda.EventSourceMapping,
+      )) {
+        mapping.node.addDependency(setup.resource);
+      }
+    }
+    return setup;
   }
 
   private route(

@@ -124,6 +124,7 @@ export class RegionalStatefulStack extends Stack {
       eventBusArn: this.bus.eventBusArn,
       searchDomainName: this.search.domainName,
       searchDomainEndpoint: this.search.domain.domainEndpoint,
+      searchAdminRoleArn: this.search.adminRole.roleArn,
       alarmTopicArn: this.alarmTopic.topicArn,
       subscriptionQueues: new Map(
         [...this.subscriptionQueues].map(([id, q]) => [

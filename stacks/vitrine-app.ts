@@ -6,6 +6,7 @@ import { allRegions, ConfigError, type VitrineConfig } from '#lib/config/config.
 import { bundleFunctions } from '#lib/platform/function-bundles.ts';
 import type { FunctionDefinition, ServiceManifest } from '#lib/platform/manifest.ts';
 import { ApiStack } from './api-stack.ts';
+import { SEARCH_SETUP_DEFINITION } from './constructs/search-setup.ts';
 import { GlobalDataStack } from './global-data-stack.ts';
 import { deployedFunctions, identityTriggers, pascalCase } from './naming.ts';
 import { RegionalStatefulStack } from './regional-stateful-stack.ts';
@@ -65,7 +66,13 @@ export function buildVitrine(app: App, props: VitrineAppProps): VitrineStacks {
 
   // One esbuild run for every entry: the modules they share are parsed once, and each regional stack
   // then finds its bundle in the cache.
-  if (!props.code) bundleFunctions(deployedFunctions(services).map((fn) => fn.definition.entry));
+  if (!props.code) {
+    const usesSearch = deployedFunctions(services).some((fn) => fn.definition.search);
+    bundleFunctions([
+      ...deployedFunctions(services).map((fn) => fn.definition.entry),
+      ...(usesSearch ? [SEARCH_SETUP_DEFINITION.entry] : []),
+    ]);
+  }
 
   const stateful = new Map<string, RegionalStatefulStack>();
   for (const region of allRegions(config)) {

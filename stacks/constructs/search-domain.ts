@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import type { VitrineConfig } from '#lib/config/config.ts';
-import { acknowledge } from '../acknowledge.ts';
+import { acknowledge, acknowledgeWildcardResource } from '../acknowledge.ts';
 
 export interface SearchDomainProps {
   /** Prefix of the domain name. */
@@ -26,7 +26,10 @@ export class SearchDomain extends Construct {
    * from it, and the domain's own access policy can name itself without a circular reference.
    */
   readonly domainName: string;
-  /** The fine-grained access control master: operators assume it to map function roles to index roles. */
+  /**
+   * The fine-grained access control master. The deployment's search setup (`SearchSetup` in each API
+   * stack) runs as it to define the index roles and map the function roles; operators may assume it too.
+   */
   readonly adminRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
@@ -35,8 +38,13 @@ export class SearchDomain extends Construct {
     const stack = Stack.of(this);
 
     this.adminRole = new iam.Role(this, 'AdminRole', {
-      assumedBy: new iam.AccountRootPrincipal(),
-      description: 'OpenSearch fine-grained access control master user; maps function roles to index roles',
+      // Lambda: the search setup function runs as this role. The account: operators with sts:AssumeRole on it.
+      assumedBy: new iam.CompositePrincipal(
+        new iam.AccountRootPrincipal(),
+        new iam.ServicePrincipal('lambda.amazonaws.com'),
+      ),
+      description:
+        'OpenSearch fine-grained access control master user; the deploy-time search setup runs as it to map function roles to index roles',
     });
 
     const logGroup = (logId: string) =>
@@ -113,6 +121,27 @@ export class SearchDomain extends Construct {
         },
       ],
     };
+
+    // The domain policy delegates to identity policies: the master needs its own to send any request.
+    const domainArn = stack.formatArn({ service: 'es', resource: 'domain', resourceName: this.domainName });
+    this.adminRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'es:ESHttpGet',
+          'es:ESHttpHead',
+          'es:ESHttpPost',
+          'es:ESHttpPut',
+          'es:ESHttpDelete',
+          'es:ESHttpPatch',
+        ],
+        resources: [domainArn, `${domainArn}/*`],
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.adminRole,
+      `${domainArn}/*`,
+      'The master role administers the security plugin, templates and indexes of this one domain; their paths are not known in advance',
+    );
 
     acknowledge(
       this.domain,

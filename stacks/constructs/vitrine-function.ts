@@ -72,6 +72,17 @@ export interface VitrineFunctionProps {
    * @default - none; synchronous and event-source-mapped functions report failures elsewhere
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * The execution role, for a function that must act as an existing identity (the search setup runs as
+   * the domain's master role). Log, trace and binding grants are added to it as to a new role.
+   * @default - a new role that starts empty
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Why the function needs no dead-letter queue, when its definition's triggers do not say it.
+   * @default - derived from the definition's triggers
+   */
+  readonly failureHandling?: string;
 }
 
 /**
@@ -81,7 +92,7 @@ export interface VitrineFunctionProps {
  */
 export class VitrineFunction extends Construct {
   readonly function: lambda.Function;
-  readonly role: iam.Role;
+  readonly role: iam.IRole;
   readonly logGroup: logs.LogGroup;
   /** What triggers invoke: an alias when provisioned concurrency is set, the function otherwise. */
   readonly invokeTarget: lambda.IFunction;
@@ -103,10 +114,12 @@ export class VitrineFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
     // A role of our own instead of AWSLambdaBasicExecutionRole: it may only write to this log group.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.service}: ${definition.description}`.slice(0, 1000),
-    });
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `${props.service}: ${definition.description}`.slice(0, 1000),
+      });
     this.logGroup.grantWrite(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
@@ -139,7 +152,11 @@ export class VitrineFunction extends Construct {
       : this.function;
 
     if (!props.deadLetterQueue) {
-      acknowledge(this.function, 'Serverless-LambdaDLQ', failureHandlingReason(definition));
+      acknowledge(
+        this.function,
+        'Serverless-LambdaDLQ',
+        props.failureHandling ?? failureHandlingReason(definition),
+      );
     }
   }
 

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { SERVICES } from '../../functions/services.ts';
-import { BUNDLE_ROOT, BUNDLE_TARGET, bundleFunctions, PROJECT_ROOT } from '../../lib/platform/function-bundles.ts';
+import {
+  BUNDLE_ROOT,
+  BUNDLE_TARGET,
+  bundleFunctions,
+  PROJECT_ROOT,
+} from '../../lib/platform/function-bundles.ts';
 import { percentile } from './stats.ts';
 
 /** What a deployed function finds in its environment; values only need the right shape, nothing is called. */
@@ -52,7 +57,9 @@ function bareSdkBundle(): { file: string; sizeBytes: number } {
     conditions: ['module'],
     minify: true,
     legalComments: 'none',
-    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
+    },
     write: false,
   });
   const contents = result.outputFiles[0]?.contents ?? new Uint8Array();
@@ -61,7 +68,10 @@ function bareSdkBundle(): { file: string; sizeBytes: number } {
 }
 
 /** Milliseconds to import a module in a fresh Node process, and the process RSS right after. */
-function measureInit(file: string | undefined, samples: number): { p50Ms: number; p90Ms: number; rssMB: number } {
+function measureInit(
+  file: string | undefined,
+  samples: number,
+): { p50Ms: number; p90Ms: number; rssMB: number } {
   const script = file
     ? `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }));`
     : 'const t = performance.now(); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }));';
@@ -73,7 +83,10 @@ function measureInit(file: string | undefined, samples: number): { p50Ms: number
       encoding: 'utf8',
     });
     if (run.status !== 0) throw new Error(`init of ${file ?? 'empty module'} failed:\n${run.stderr}`);
-    const { ms, rss: bytes } = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { ms: number; rss: number };
+    const { ms, rss: bytes } = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as {
+      ms: number;
+      rss: number;
+    };
     times.push(ms);
     rss.push(bytes / 2 ** 20);
   }
@@ -82,7 +95,11 @@ function measureInit(file: string | undefined, samples: number): { p50Ms: number
 
 export interface ColdStartReport {
   readonly samplesPerFunction: number;
-  readonly baseline: { bareSdkBundleBytes: number; bareSdkInit: ReturnType<typeof measureInit>; emptyModuleInit: ReturnType<typeof measureInit> };
+  readonly baseline: {
+    bareSdkBundleBytes: number;
+    bareSdkInit: ReturnType<typeof measureInit>;
+    emptyModuleInit: ReturnType<typeof measureInit>;
+  };
   readonly functions: Array<{
     readonly name: string;
     readonly entry: string;

@@ -13,13 +13,21 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const OUT = join(process.cwd(), 'reports', 'bench');
 mkdirSync(OUT, { recursive: true });
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg()[0] };
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  loadAverage: loadavg()[0],
+};
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 
 function write(name: string, report: unknown): void {
   const file = join(OUT, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, ...(report as object) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, ...(report as object) }, null, 2)}\n`,
+  );
   console.log(`wrote ${file}`);
 }
 

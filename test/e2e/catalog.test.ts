@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES } from '../../functions/services.ts';
-import { routesOf } from '../../lib/runtime/openapi.ts';
 import type { LocalPlatform } from '../../lib/runtime/local/platform.ts';
+import { routesOf } from '../../lib/runtime/openapi.ts';
 import { productInput } from '../support/catalog-fixtures.ts';
 import { type Http, http, startTestPlatform } from '../support/local-platform.ts';
 
@@ -14,7 +14,8 @@ describe('catalog on the local runtime, over HTTP', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     api = http(platform.url);
-    staff = (await api('POST', '/v1/dev/token', { body: { sub: 'atelier-1', groups: ['staff'] } })).json.token;
+    staff = (await api('POST', '/v1/dev/token', { body: { sub: 'atelier-1', groups: ['staff'] } })).json
+      .token;
     customer = (await api('POST', '/v1/dev/token', { body: { sub: 'client-1', country: 'FR' } })).json.token;
   });
   afterAll(async () => {
@@ -51,7 +52,11 @@ describe('catalog on the local runtime, over HTTP', () => {
     const id = listed.json.items[0].productId;
     const page = await api('GET', `/v1/products/${id}?market=JP`);
     expect(page.status).toBe(200);
-    expect(page.json).toMatchObject({ productId: id, market: 'JP', price: { currency: 'JPY', taxIncluded: true } });
+    expect(page.json).toMatchObject({
+      productId: id,
+      market: 'JP',
+      price: { currency: 'JPY', taxIncluded: true },
+    });
     expect(page.json.story.materials.length).toBeGreaterThan(0);
 
     const missing = await api('GET', '/v1/products/no-such-piece?market=JP');
@@ -76,8 +81,9 @@ describe('catalog on the local runtime, over HTTP', () => {
     const body = productInput({
       name: 'Nébuleuse Opaline brooch',
       maisonId: 'aurele',
-      collectionId: (await api('GET', '/v1/maisons')).json.collections.find((c: { maisonId: string }) => c.maisonId === 'aurele')
-        .collectionId,
+      collectionId: (await api('GET', '/v1/maisons')).json.collections.find(
+        (c: { maisonId: string }) => c.maisonId === 'aurele',
+      ).collectionId,
       categoryId: 'fine-jewellery',
     });
     const created = await api('PUT', '/v1/admin/products/nebuleuse-opaline', { body, token: staff });
@@ -94,14 +100,23 @@ describe('catalog on the local runtime, over HTTP', () => {
 
     await platform.idle();
     const found = await api('GET', '/v1/search?q=opaline&market=JP');
-    expect(found.json.hits[0]).toMatchObject({ productId: 'nebuleuse-opaline', price: { amount: 3_300_000, currency: 'JPY' } });
+    expect(found.json.hits[0]).toMatchObject({
+      productId: 'nebuleuse-opaline',
+      price: { amount: 3_300_000, currency: 'JPY' },
+    });
     const notInFrance = await api('GET', '/v1/search?q=opaline&market=FR');
-    expect(notInFrance.json.hits.map((h: { productId: string }) => h.productId)).not.toContain('nebuleuse-opaline');
+    expect(notInFrance.json.hits.map((h: { productId: string }) => h.productId)).not.toContain(
+      'nebuleuse-opaline',
+    );
 
     const events = platform.bus.archive.filter(
-      (e) => e['detail-type'] === 'ProductUpserted' && (e.detail as { data: { productId: string } }).data.productId === 'nebuleuse-opaline',
+      (e) =>
+        e['detail-type'] === 'ProductUpserted' &&
+        (e.detail as { data: { productId: string } }).data.productId === 'nebuleuse-opaline',
     );
-    expect(events.map((e) => (e.detail as { data: { version: number } }).data.version).sort()).toEqual([1, 2]);
+    expect(events.map((e) => (e.detail as { data: { version: number } }).data.version).sort()).toEqual([
+      1, 2,
+    ]);
   });
 
   it('guards admin routes: 401 without a token, 403 without the staff scope', async () => {
@@ -119,20 +134,37 @@ describe('catalog on the local runtime, over HTTP', () => {
     ['a limit above the maximum', 'GET', '/v1/search?q=ring&market=FR&limit=500', undefined, 400],
     ['priceMin above priceMax', 'GET', '/v1/search?market=FR&priceMin=10&priceMax=5', undefined, 400],
     ['a cursor it did not issue', 'GET', '/v1/products?market=FR&cursor=abc', undefined, 400],
-    ['an unknown nested key', 'PUT', '/v1/admin/products/p-1', { ...productInput(), story: { ...productInput().story, x: 1 } }, 400],
+    [
+      'an unknown nested key',
+      'PUT',
+      '/v1/admin/products/p-1',
+      { ...productInput(), story: { ...productInput().story, x: 1 } },
+      400,
+    ],
     ['a wrong type', 'PUT', '/v1/admin/products/p-1', { ...productInput(), variants: 'many' }, 400],
     ['an unknown route', 'GET', '/v1/nowhere', undefined, 404],
     ['a wrong method', 'DELETE', '/v1/products?market=FR', undefined, 405],
   ])('answers %s with a 4xx envelope', async (_label, method, path, body, status) => {
     const res = await api(method, path, { ...(body ? { body } : {}), token: staff });
     expect(res.status).toBe(status);
-    expect(res.json.error).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/), requestId: expect.any(String) });
+    expect(res.json.error).toMatchObject({
+      code: expect.stringMatching(/^[A-Z_]+$/),
+      requestId: expect.any(String),
+    });
   });
 
   it('answers an oversized body with 413 and a malformed one with 400', async () => {
-    const huge = await api('PUT', '/v1/admin/products/p-1', { raw: `{"name":"${'x'.repeat(400_000)}"}`, token: staff, headers: { 'content-type': 'application/json' } });
+    const huge = await api('PUT', '/v1/admin/products/p-1', {
+      raw: `{"name":"${'x'.repeat(400_000)}"}`,
+      token: staff,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.status).toBe(413);
-    const broken = await api('PUT', '/v1/admin/products/p-1', { raw: '{"name":', token: staff, headers: { 'content-type': 'application/json' } });
+    const broken = await api('PUT', '/v1/admin/products/p-1', {
+      raw: '{"name":',
+      token: staff,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.json.error.code).toBe('MALFORMED_REQUEST');
   });
@@ -143,7 +175,11 @@ describe('catalog on the local runtime, over HTTP', () => {
     const documented = Object.entries(doc.json.paths as Record<string, object>).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual(routesOf(SERVICES, true).map((r) => `${r.method} ${r.path}`).sort());
+    expect(documented.sort()).toEqual(
+      routesOf(SERVICES, true)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
     const page = await api('GET', '/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);

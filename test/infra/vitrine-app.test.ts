@@ -1,14 +1,26 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { type CfnResource, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allRegions } from '#lib/config/config.ts';
 import { bundleBuildCounts } from '#lib/platform/function-bundles.ts';
 import { TABLES } from '#lib/platform/tables.ts';
-import { CORS_ALLOW_HEADERS } from '#stacks/api-stack.ts';
-import { API_INTEGRATION_TIMEOUT_SECONDS, NODE_RUNTIME } from '#stacks/constructs/vitrine-function.ts';
+import { type ApiStack, CORS_ALLOW_HEADERS } from '#stacks/api-stack.ts';
+import {
+  SEARCH_SETUP_DEFINITION,
+  SEARCH_SETUP_RESOURCE_TYPE,
+  type SearchSetup,
+} from '#stacks/constructs/search-setup.ts';
+import {
+  API_INTEGRATION_TIMEOUT_SECONDS,
+  NODE_RUNTIME,
+  SEARCH_INDEX,
+} from '#stacks/constructs/vitrine-function.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from '#stacks/constructs/zone-identity.ts';
 import { deployedFunctions, identityTriggers, regionalFunctions } from '#stacks/naming.ts';
+import type { RegionalStatefulStack } from '#stacks/regional-stateful-stack.ts';
 import {
   apiResourcePaths,
   deployableRoutes,
@@ -18,6 +30,12 @@ import {
   synthesizeVitrine,
   templateRoutes,
 } from './synth.ts';
+
+interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
 
 let vitrine: SynthesizedVitrine;
 beforeAll(() => {
@@ -295,7 +313,7 @@ describe('ApiStack', () => {
     }
   };
 
-  it('runs every manifest function on arm64 and the newest Node runtime, traced, logging to a retained log group', () => {
+  it('runs every manifest function and the search setup on arm64 and the newest Node runtime, traced, logging to a retained log group', () => {
     let count = 0;
     eachFunction((fn, stack) => {
       count++;
@@ -311,7 +329,8 @@ describe('ApiStack', () => {
       const logGroup = vitrine.template(stack).toJSON().Resources[logGroupId];
       expect(logGroup.Properties.RetentionInDays).toBe(vitrine.config.logRetentionDays);
     });
-    expect(count).toBe(regionalFunctions(vitrine.services).length * vitrine.stacks.api.size);
+    // Each API stack also runs the search setup handler through the shared construct.
+    expect(count).toBe((regionalFunctions(vitrine.services).length + 1) * vitrine.stacks.api.size);
   });
 
   it('keeps every HTTP function below the API Gateway integration timeout', () => {
@@ -560,9 +579,164 @@ describe('ApiStack', () => {
   });
 });
 
+describe('SearchSetup', () => {
+  /** The logical id of a function's role in its API stack. */
+  const roleId = (stack: ApiStack, id: string) =>
+    stack.getLogicalId(stack.functions.get(id)?.role.node.defaultChild as iam.CfnRole);
+  const searchFunctions = (access: 'read' | 'write') =>
+    regionalFunctions(vitrine.services)
+      .filter((fn) => fn.definition.search === access)
+      .map((fn) => fn.id);
+
+  /** How the API stack names the region's master role: the import of the stateful stack's export of its ARN. */
+  function importedAdminRole(region: string): { 'Fn::ImportValue': string } {
+    const stateful = vitrine.stacks.stateful.get(region) as RegionalStatefulStack;
+    const adminRoleId = stateful.getLogicalId(stateful.search.adminRole.node.defaultChild as iam.CfnRole);
+    const outputs = vitrine.template(stateful).toJSON().Outputs as Record<
+      string,
+      { Value: unknown; Export: { Name: string } }
+    >;
+    const output = Object.values(outputs).find(
+      (o) => JSON.stringify(o.Value) === JSON.stringify({ 'Fn::GetAtt': [adminRoleId, 'Arn'] }),
+    );
+    expect(output, `${region} exports its admin role ARN`).toBeDefined();
+    return { 'Fn::ImportValue': output?.Export.Name as string };
+  }
+
+  /** Every statement of every policy attached to a role, whichever stack holds the policy. */
+  function statementsOf(template: Template, roleReference: string): PolicyStatement[] {
+    return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleReference))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  }
+
+  it("maps each region's search functions to read and the indexer to write, by role ARN", () => {
+    expect(searchFunctions('read').length).toBeGreaterThan(0);
+    expect(searchFunctions('write').length).toBeGreaterThan(0);
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      template.resourceCountIs(SEARCH_SETUP_RESOURCE_TYPE, 1);
+      template.hasResourceProperties(SEARCH_SETUP_RESOURCE_TYPE, {
+        Index: SEARCH_INDEX,
+        ReadRoleArns: searchFunctions('read').map((id) => ({ 'Fn::GetAtt': [roleId(stack, id), 'Arn'] })),
+        WriteRoleArns: searchFunctions('write').map((id) => ({ 'Fn::GetAtt': [roleId(stack, id), 'Arn'] })),
+        // The asset hash: a new role or template definition in the handler reaches the domain as an Update.
+        CodeVersion: Match.stringLikeRegexp('^[0-9a-f]{64}$'),
+        ServiceToken: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('^SearchSetupProviderframeworkonEvent'), 'Arn'],
+        },
+      });
+    }
+  });
+
+  it("runs the setup handler as the region's fine-grained access control master role", () => {
+    for (const [region, stack] of vitrine.stacks.api) {
+      const stateful = vitrine.stacks.stateful.get(region) as RegionalStatefulStack;
+      const adminRoleId = stateful.getLogicalId(stateful.search.adminRole.node.defaultChild as iam.CfnRole);
+      vitrine.template(stateful).hasResourceProperties('AWS::OpenSearchService::Domain', {
+        AdvancedSecurityOptions: Match.objectLike({
+          MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [adminRoleId, 'Arn'] } },
+        }),
+      });
+      const handler = stack.searchSetup?.handler.function as lambda.Function;
+      const handlerResource = vitrine.template(stack).toJSON().Resources[
+        stack.getLogicalId(handler.node.defaultChild as lambda.CfnFunction)
+      ];
+      expect(handlerResource.Properties.Role).toEqual(importedAdminRole(region));
+      expect(handlerResource.Properties.Environment.Variables.SEARCH_ENDPOINT).toBeDefined();
+    }
+  });
+
+  it("lets the setup's role call only its own domain over HTTPS, write its logs and send traces", () => {
+    for (const [region, stack] of vitrine.stacks.api) {
+      const stateful = vitrine.stacks.stateful.get(region) as RegionalStatefulStack;
+      const adminRoleId = stateful.getLogicalId(stateful.search.adminRole.node.defaultChild as iam.CfnRole);
+      const adminRole = vitrine.template(stateful).toJSON().Resources[adminRoleId];
+      expect(adminRole.Properties.ManagedPolicyArns).toBeUndefined();
+      const setup = stack.searchSetup as SearchSetup;
+      const logGroupId = stack.getLogicalId(setup.handler.logGroup.node.defaultChild as logs.CfnLogGroup);
+      const domainArn = stateful.formatArn({
+        service: 'es',
+        resource: 'domain',
+        resourceName: stateful.search.domainName,
+      });
+      const domainResources = [stateful.resolve(domainArn), stateful.resolve(`${domainArn}/*`)];
+      const statements = [
+        ...statementsOf(vitrine.template(stateful), `"${adminRoleId}"`),
+        ...statementsOf(vitrine.template(stack), importedAdminRole(region)['Fn::ImportValue']),
+      ];
+      const actions = statements.flatMap((s) => [s.Action].flat());
+      expect(actions.filter((a) => a.startsWith('es:')).length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        const stmtActions = [statement.Action].flat();
+        const resources = JSON.stringify([statement.Resource].flat());
+        if (stmtActions.every((a) => a.startsWith('es:'))) {
+          for (const action of stmtActions) expect(action).toMatch(/^es:ESHttp[A-Z][a-z]+$/);
+          expect(JSON.parse(resources)).toEqual(domainResources);
+        } else if (stmtActions.every((a) => a.startsWith('logs:'))) {
+          expect(stmtActions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+          expect(JSON.parse(resources)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+        } else {
+          expect(stmtActions.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        }
+      }
+    }
+  });
+
+  it('lets the provider framework only invoke the setup handler and write its own logs', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const setup = stack.searchSetup as SearchSetup;
+      const handlerId = stack.getLogicalId(setup.handler.function.node.defaultChild as lambda.CfnFunction);
+      const template = vitrine.template(stack);
+      const roles = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).filter(([id]) =>
+        id.startsWith('SearchSetupProviderRole'),
+      );
+      expect(roles).toHaveLength(1);
+      const [roleLogicalId, role] = roles[0] as [string, Resources[string]];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const actions = statementsOf(template, `"${roleLogicalId}"`).flatMap((s) => {
+        const resources = JSON.stringify(s.Resource);
+        if ([s.Action].flat().some((a) => a.startsWith('lambda:'))) expect(resources).toContain(handlerId);
+        return [s.Action].flat();
+      });
+      expect(actions.sort()).toEqual([
+        'lambda:GetFunction',
+        'lambda:InvokeFunction',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ]);
+    }
+  });
+
+  it('starts reading the catalog stream into the index only once the setup has run', () => {
+    for (const stack of vitrine.stacks.api.values()) {
+      const template = vitrine.template(stack);
+      const setupId = stack.getLogicalId(
+        (stack.searchSetup as SearchSetup).resource.node.defaultChild as CfnResource,
+      );
+      for (const id of searchFunctions('write')) {
+        const fnId = stack.getLogicalId(
+          stack.functions.get(id)?.function.node.defaultChild as lambda.CfnFunction,
+        );
+        const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).filter((m) =>
+          JSON.stringify(m.Properties.FunctionName).includes(fnId),
+        );
+        expect(mappings.length).toBeGreaterThan(0);
+        for (const mapping of mappings) {
+          expect((mapping as { DependsOn?: string[] }).DependsOn).toContain(setupId);
+        }
+      }
+    }
+  });
+});
+
 describe('Function bundles', () => {
   it('bundles each entry once and deploys the same asset in every region', () => {
-    const entries = new Set(deployedFunctions(vitrine.services).map((f) => f.definition.entry));
+    const entries = new Set([
+      ...deployedFunctions(vitrine.services).map((f) => f.definition.entry),
+      SEARCH_SETUP_DEFINITION.entry,
+    ]);
     const counts = bundleBuildCounts();
     expect(new Set(counts.keys())).toEqual(entries);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -577,6 +751,12 @@ describe('Function bundles', () => {
       );
       expect(keys.size, declared.id).toBe(1);
     }
+    const setupKeys = new Set(
+      [...vitrine.stacks.api.values()].map((stack) =>
+        assetKey(stack.searchSetup?.handler.function as lambda.Function),
+      ),
+    );
+    expect(setupKeys.size).toBe(1);
     for (const declared of identityTriggers(vitrine.services)) {
       const keys = new Set(
         [...vitrine.stacks.zoneData.values()].map((stack) =>

@@ -4,7 +4,9 @@ import { SERVICES } from '../../functions/services.ts';
 import { type LocalPlatform, startLocalPlatform } from '../../lib/runtime/local/platform.ts';
 
 /** The whole platform on a free port, on the run's DynamoDB Local, under its own table prefix. */
-export async function startTestPlatform(options: { seed?: boolean; demoProducts?: number } = {}): Promise<LocalPlatform> {
+export async function startTestPlatform(
+  options: { seed?: boolean; demoProducts?: number } = {},
+): Promise<LocalPlatform> {
   const platform = await startLocalPlatform({
     port: 0,
     services: SERVICES,
@@ -19,14 +21,21 @@ export async function startTestPlatform(options: { seed?: boolean; demoProducts?
 // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
 type AnyJson = any;
 
-export interface Http {
-  (method: string, path: string, options?: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> }): Promise<{
-    status: number;
-    headers: Headers;
-    json: AnyJson;
-    text: string;
-  }>;
+export interface HttpOptions {
+  body?: unknown;
+  raw?: string;
+  token?: string;
+  headers?: Record<string, string>;
 }
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  json: AnyJson;
+  text: string;
+}
+
+export type Http = (method: string, path: string, options?: HttpOptions) => Promise<HttpAnswer>;
 
 /** A small fetch wrapper for end-to-end tests. */
 export function http(baseUrl: string): Http {
@@ -39,7 +48,11 @@ export function http(baseUrl: string): Http {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await res.text();
     let json: unknown;
     try {
