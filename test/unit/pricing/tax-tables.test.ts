@@ -30,7 +30,7 @@ describe('tax tables', () => {
     expect(none.sort()).toEqual(['AK', 'DE', 'MT', 'NH', 'OR']);
   });
 
-  it('hold the standard rates the brief names', () => {
+  it('hold the standard rates of the markets Vitrine prices in', () => {
     expect(COUNTRY_TAX.FR.rate).toBe(20_000);
     expect(COUNTRY_TAX.DE.rate).toBe(19_000);
     expect(COUNTRY_TAX.MC.rate).toBe(COUNTRY_TAX.FR.rate);
