@@ -1,15 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
 import { SERVICES } from '../../functions/services.ts';
-import {
-  BUNDLE_ROOT,
-  BUNDLE_TARGET,
-  bundleFunctions,
-  PROJECT_ROOT,
-} from '../../lib/platform/function-bundles.ts';
+import { bundleFunctions } from '../../lib/platform/function-bundles.ts';
 import { percentile } from './stats.ts';
 
 /** What a deployed function finds in its environment; values only need the right shape, nothing is called. */
@@ -31,40 +24,11 @@ const LAMBDA_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/**
- * The floor every SDK-using function is compared with: DynamoDB's bare client and document client,
- * bundled with the same esbuild settings, constructed at init like a handler's clients.
- */
+/** The bare-SDK floor, bundled with exactly the functions' settings. */
 function bareSdkBundle(): { file: string; sizeBytes: number } {
-  const dir = join(BUNDLE_ROOT, '..', 'bench-baseline');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
-  const result = buildSync({
-    stdin: {
-      contents:
-        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
-        "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
-        'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n' +
-        'export const handler = async () => client;\n',
-      resolveDir: PROJECT_ROOT,
-      loader: 'js',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    mainFields: ['module', 'main'],
-    conditions: ['module'],
-    minify: true,
-    legalComments: 'none',
-    banner: {
-      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
-    },
-    write: false,
-  });
-  const contents = result.outputFiles[0]?.contents ?? new Uint8Array();
-  writeFileSync(file, contents);
-  return { file, sizeBytes: contents.byteLength };
+  const [bundle] = bundleFunctions(['test/bench/bare-sdk-entry.ts']);
+  if (!bundle) throw new Error('the bare SDK entry did not bundle');
+  return { file: join(bundle.directory, 'index.mjs'), sizeBytes: bundle.sizeBytes };
 }
 
 /** Milliseconds to import a module in a fresh Node process, and the process RSS right after. */
