@@ -130,47 +130,32 @@ export function taxTreatmentFor(market: MarketCode, destination: Destination): T
     unsupported(market, destination, 'a region is only meaningful for US and Canadian addresses');
   }
 
-  if (reach.taxArea.includes(country)) {
+  /** The destination's tax applied to goods and shipping alike. */
+  const atDestination = (
+    kind: TaxTreatment['kind'],
+    zone: TaxTreatment['zone'],
+    origin: { originRate: number; dutyRate: number } = { originRate: 0, dutyRate: 0 },
+  ): TaxTreatment => {
     const tax = destinationTax(market, destination);
     return {
-      kind: 'domestic',
-      zone: 'domestic',
+      kind,
+      zone,
       jurisdiction: tax.jurisdiction,
       taxName: tax.name,
       rate: tax.rate,
       shippingRate: tax.rate,
-      originRate: 0,
-      dutyRate: 0,
+      ...origin,
     };
-  }
+  };
 
-  if (UNION_MEMBERS[reach.union].includes(country)) {
-    // Only the EU union has several tax areas, so this is the OSS case.
-    const tax = destinationTax(market, destination);
-    return {
-      kind: 'eu_oss',
-      zone: 'regional',
-      jurisdiction: tax.jurisdiction,
-      taxName: tax.name,
-      rate: tax.rate,
-      shippingRate: tax.rate,
-      originRate: 0,
-      dutyRate: 0,
-    };
-  }
-
+  if (reach.taxArea.includes(country)) return atDestination('domestic', 'domestic');
+  // Only the EU union has several tax areas, so this is the OSS case.
+  if (UNION_MEMBERS[reach.union].includes(country)) return atDestination('eu_oss', 'regional');
   if (reach.dutiesPaidTo.includes(country)) {
-    const tax = destinationTax(market, destination);
-    return {
-      kind: 'duties_paid',
-      zone: 'international',
-      jurisdiction: tax.jurisdiction,
-      taxName: tax.name,
-      rate: tax.rate,
-      shippingRate: tax.rate,
+    return atDestination('duties_paid', 'international', {
       originRate: listPriceTaxRate(market),
       dutyRate: DUTY_RATES[country as keyof typeof DUTY_RATES],
-    };
+    });
   }
 
   return unsupported(market, destination, 'not a destination of this market');
