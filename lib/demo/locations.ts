@@ -94,26 +94,11 @@ const boutique = (
   lon,
 });
 
-const warehouse = (
-  locationId: string,
-  name: string,
-  country: string,
-  city: string,
-  zone: DemoZone,
-  timezone: string,
-  lat: number,
-  lon: number,
-): LocationSeed => ({
-  locationId,
-  name,
+/** Warehouses never hand pieces to shoppers, so they are never pickup points. */
+const warehouse = (...args: Parameters<typeof boutique>): LocationSeed => ({
+  ...boutique(...args),
   type: 'warehouse',
-  country,
-  city,
-  zone,
   pickupCapable: false,
-  timezone,
-  lat,
-  lon,
 });
 
 /** The demo's boutiques and warehouses, warehouses first in each zone. */
