@@ -52,6 +52,7 @@ export const Variant = z
     edition: Edition.optional(),
   })
   .meta({ id: 'Variant' });
+export type Variant = z.infer<typeof Variant>;
 
 /** A price in one market's price list, in minor units of that market's currency. */
 export const MarketPrice = z
@@ -84,7 +85,10 @@ export const ProductInput = z
     variants: z
       .array(Variant)
       .min(1)
-      .max(100)
+      // A save writes the product, its outbox event and one SKU pointer per variant in one
+      // TransactWriteItems, which holds at most 100 items: 96 leaves room for the product, the event
+      // and a few pointers of SKUs the new version drops.
+      .max(96)
       .refine((v) => uniqueBy(v, (x) => x.sku), 'each variant needs its own SKU'),
     prices: z
       .array(MarketPrice)

@@ -37,6 +37,7 @@ export interface RouteDefinition<
   P extends StringMap | undefined = StringMap | undefined,
   Q extends StringMap | undefined = StringMap | undefined,
   B extends z.ZodType | undefined = z.ZodType | undefined,
+  A extends RouteAuth = RouteAuth,
 > {
   readonly method: HttpMethod;
   /** API Gateway resource path with `{param}` placeholders, e.g. `/v1/products/{productId}`. */
@@ -45,20 +46,26 @@ export interface RouteDefinition<
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  readonly auth: RouteAuth;
+  readonly auth: A;
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
   readonly responses: Readonly<Record<number, ResponseDefinition>>;
   /** Served by the local runtime only (dev tokens, simulated payments); never deployed. */
   readonly localOnly?: boolean;
+  /**
+   * Requires an `Idempotency-Key` header (missing: 400, in progress: 409, another body: 422, replay: the
+   * stored response), scoped to the caller. Every mutating POST of the public API sets it.
+   */
+  readonly idempotent?: boolean;
 }
 
 export function defineRoute<
   P extends StringMap | undefined = undefined,
   Q extends StringMap | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
->(route: RouteDefinition<P, Q, B>): RouteDefinition<P, Q, B> {
+  A extends RouteAuth = RouteAuth,
+>(route: RouteDefinition<P, Q, B, A>): RouteDefinition<P, Q, B, A> {
   if (!route.path.startsWith('/')) throw new Error(`route ${route.operationId}: path must start with /`);
   const placeholders = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
   const declared = route.params ? Object.keys(route.params.shape) : [];

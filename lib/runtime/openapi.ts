@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { COMMON_ERROR_RESPONSES, type RouteDefinition } from '../contracts/http.ts';
+import {
+  COMMON_ERROR_RESPONSES,
+  ErrorEnvelope,
+  type ResponseDefinition,
+  type RouteDefinition,
+} from '../contracts/http.ts';
 import type { ServiceManifest } from '../platform/manifest.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -77,6 +82,43 @@ function parameters(route: RouteDefinition, collector: SchemaCollector): JsonSch
   return out;
 }
 
+/** The header every `idempotent` route requires (see lib/runtime/http/idempotency.ts). */
+const IDEMPOTENCY_KEY_PARAMETER: JsonSchema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: true,
+  description:
+    'A new unique value (a UUID) per operation, scoped to the caller. A retry with the same key and the ' +
+    'same request replays the first answer (header `idempotent-replayed: true`) instead of executing again.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+const IDEMPOTENCY_RESPONSES: Record<number, ResponseDefinition> = {
+  409: {
+    description:
+      'IDEMPOTENCY_IN_PROGRESS: a request with this Idempotency-Key is still being processed; retry after the `retry-after` seconds',
+    schema: ErrorEnvelope,
+  },
+  422: {
+    description: 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was already used for a different request',
+    schema: ErrorEnvelope,
+  },
+};
+
+/** Adds the idempotency answers, next to the route's own under the same status. */
+function addIdempotencyResponses(all: Record<number, ResponseDefinition>): void {
+  for (const [status, response] of Object.entries(IDEMPOTENCY_RESPONSES)) {
+    const own = all[Number(status)];
+    all[Number(status)] = own
+      ? {
+          ...own,
+          description: `${own.description}; or ${response.description}`,
+          schema: own.schema ?? response.schema,
+        }
+      : response;
+  }
+}
+
 function operation(route: RouteDefinition, collector: SchemaCollector): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   const all = { ...COMMON_ERROR_RESPONSES, ...route.responses };
@@ -87,6 +129,7 @@ function operation(route: RouteDefinition, collector: SchemaCollector): JsonSche
       schema: COMMON_ERROR_RESPONSES[400]?.schema,
     };
   }
+  if (route.idempotent) addIdempotencyResponses(all);
   for (const [status, response] of Object.entries(all)) {
     responses[status] = {
       description: response.description,
@@ -106,7 +149,7 @@ function operation(route: RouteDefinition, collector: SchemaCollector): JsonSche
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [...route.tags],
-    parameters: parameters(route, collector),
+    parameters: [...parameters(route, collector), ...(route.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : [])],
     ...(route.body
       ? {
           requestBody: {

@@ -1,4 +1,11 @@
-import type { ProductListKey, ProductRepository, TaxonomyRepository } from '../../lib/catalog/ports.ts';
+import {
+  type ProductListKey,
+  type ProductRepository,
+  SkuTakenError,
+  type TaxonomyRepository,
+} from '../../lib/catalog/ports.ts';
+import { type Cart, CartCheckedOutError, checkOutCart } from '../../lib/commerce/cart.ts';
+import type { CartRepository } from '../../lib/commerce/cart-repository.ts';
 import type { Category, Collection, Maison, Product } from '../../lib/contracts/catalog.ts';
 import { VersionConflictError } from '../../lib/errors.ts';
 import type { Clock, DomainEvent } from '../../lib/platform/domain-event.ts';
@@ -17,8 +24,15 @@ export class FixedClock implements Clock {
 export class InMemoryProductRepository implements ProductRepository {
   readonly items = new Map<string, Product>();
   readonly events: DomainEvent[] = [];
+  /** SKU → the product that owns it, as the DynamoDB adapter's pointer items. */
+  readonly skus = new Map<string, string>();
   async get(id: string) {
     return this.items.get(id);
+  }
+  async getBySku(sku: string) {
+    const product = await this.get(this.skus.get(sku) ?? '');
+    const variant = product?.variants.find((v) => v.sku === sku);
+    return product && variant ? { product, variant } : undefined;
   }
   async listNewest(limit: number, after?: ProductListKey) {
     const key = (p: { createdAt: string; productId: string }) => `${p.createdAt}#${p.productId}`;
@@ -28,8 +42,22 @@ export class InMemoryProductRepository implements ProductRepository {
       .slice(0, limit);
   }
   async save(product: Product, expectedVersion: number, events: readonly DomainEvent[]) {
-    if ((this.items.get(product.productId)?.version ?? 0) !== expectedVersion)
-      throw new VersionConflictError('raced');
+    const stored = this.items.get(product.productId);
+    if ((stored?.version ?? 0) !== expectedVersion) throw new VersionConflictError('raced');
+    const taken = product.variants.filter(
+      (v) => (this.skus.get(v.sku) ?? product.productId) !== product.productId,
+    );
+    if (taken.length > 0) {
+      const owner = this.skus.get(taken[0]?.sku ?? '');
+      throw new SkuTakenError(`SKU ${taken[0]?.sku} already belongs to product ${owner}`, {
+        skus: taken.map((v) => v.sku),
+        productId: owner,
+      });
+    }
+    for (const v of stored?.variants ?? []) {
+      if (this.skus.get(v.sku) === product.productId) this.skus.delete(v.sku);
+    }
+    for (const v of product.variants) this.skus.set(v.sku, product.productId);
     this.items.set(product.productId, structuredClone(product));
     this.events.push(...events);
   }
@@ -82,5 +110,34 @@ export class RecordingPublisher implements EventPublisher {
   async publish(events: readonly OutboundEvent[]) {
     this.published.push(...events);
     return { failed: [] };
+  }
+}
+
+/** Carts in memory, with the DynamoDB adapter's version checks. */
+export class InMemoryCartRepository implements CartRepository {
+  readonly carts = new Map<string, Cart>();
+  async get(cartId: string) {
+    const cart = this.carts.get(cartId);
+    return cart && structuredClone(cart);
+  }
+  async create(cart: Cart) {
+    if (this.carts.has(cart.cartId)) throw new VersionConflictError('taken');
+    this.carts.set(cart.cartId, structuredClone(cart));
+  }
+  async save(cart: Cart, expectedVersion: number) {
+    if (this.carts.get(cart.cartId)?.version !== expectedVersion) throw new VersionConflictError('raced');
+    this.carts.set(cart.cartId, structuredClone(cart));
+  }
+  async markCheckedOut(cartId: string, expectedVersion: number, options: { now: Date; checkoutId?: string }) {
+    const stored = this.carts.get(cartId);
+    if (stored?.status === 'checked_out') {
+      if (options.checkoutId === undefined || stored.checkoutId === options.checkoutId)
+        return structuredClone(stored);
+      throw new CartCheckedOutError('taken by another checkout');
+    }
+    if (!stored || stored.version !== expectedVersion) throw new VersionConflictError('raced');
+    const next = checkOutCart(stored, options.now, options.checkoutId);
+    this.carts.set(cartId, next);
+    return structuredClone(next);
   }
 }

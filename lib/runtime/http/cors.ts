@@ -27,7 +27,7 @@ export function cors(
     request.response.headers = {
       ...request.response.headers,
       'access-control-allow-origin': any ? '*' : origin,
-      'access-control-expose-headers': 'etag, x-request-id',
+      'access-control-expose-headers': 'etag, x-request-id, idempotent-replayed, retry-after',
       vary: 'Origin',
     };
   };

@@ -30,6 +30,12 @@ export interface HttpRequest<R extends RouteDefinition> {
   /** The body's exact bytes, for signature checks. */
   readonly rawBody: Buffer;
   readonly sourceIp?: string;
+  /**
+   * Set on `idempotent` routes: the caller's `Idempotency-Key` and whose key it is. A use case derives
+   * its ids from it (for example the checkout id), so an execution retried after a crash resumes the
+   * same operation instead of starting another.
+   */
+  readonly idempotency?: { readonly key: string; readonly scope: string };
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {

@@ -191,7 +191,7 @@ export class HttpGateway {
       res.writeHead(204, {
         'access-control-allow-origin': '*',
         'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
-        'access-control-allow-headers': 'authorization,content-type,idempotency-key,if-match',
+        'access-control-allow-headers': 'authorization,content-type,idempotency-key,if-match,x-cart-token',
         'access-control-max-age': '600',
       });
       res.end();

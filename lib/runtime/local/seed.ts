@@ -4,14 +4,17 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { productToItem } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { productToItem, skuItems } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { locationItem, poolItem } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { outboxItem } from '../../adapters/dynamo/outbox.ts';
 import { type Product, ProductUpserted } from '../../contracts/catalog.ts';
 import { generateDemoData } from '../../demo/demo-data.ts';
+import type { ZoneRegions } from '../../demo/locations.ts';
 import { type Clock, domainEvent } from '../../platform/domain-event.ts';
 
 /** BatchWriteItem takes at most 25 puts. */
 const BATCH = 25;
+const SEED_WRITERS = 16;
 const SEED_MARKER = { pk: 'SEED#demo', sk: 'SEED' };
 
 async function batchPut(
@@ -21,8 +24,12 @@ async function batchPut(
 ) {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
-  await Promise.all(
-    batches.map(async (batch) => {
+  // A few writers at a time: DynamoDB Local serializes writes anyway, and hundreds of requests in
+  // flight only queue in the SDK's socket pool.
+  let next = 0;
+  const writer = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++] as Record<string, unknown>[];
       let pending: Record<string, unknown>[] = batch;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 10) throw new Error('DynamoDB Local kept returning unprocessed items while seeding');
@@ -36,13 +43,14 @@ async function batchPut(
         );
         if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_WRITERS }, writer));
 }
 
 /**
- * Loads the deterministic demo catalog into the catalog table: taxonomy, products and each product's
- * ProductUpserted outbox item, so the search index fills the way staff edits fill it (table stream,
+ * Loads the deterministic demo catalog into the catalog table: taxonomy, products with their SKU pointers
+ * and each product's ProductUpserted outbox item, so the search index fills the way staff edits fill it (table stream,
  * indexer, index) and the bus sees the events. Batched, because one transaction per product makes
  * start-up several times slower on DynamoDB Local; a marker written last makes an interrupted seed
  * run again (every write is a plain put of the same item, so re-running is harmless).
@@ -100,7 +108,9 @@ export async function seedDemoData(
       { productId, version: 1, status: product.status, skus: product.variants.map((v) => v.sku) },
       { eventId: `product:${productId}:v1`, correlationId: 'demo-seed', occurredAt: now },
     );
-    items.push(productToItem(product), { ...outboxItem(event, deps.region, now) });
+    items.push(productToItem(product), ...skuItems(product).map((item) => ({ ...item })), {
+      ...outboxItem(event, deps.region, now),
+    });
   }
   await batchPut(client, tableName, items);
   await client.send(
@@ -110,4 +120,54 @@ export async function seedDemoData(
     }),
   );
   return demo.products.length;
+}
+
+const STOCK_SEED_MARKER = { pk: 'SEED#demo-stock', sk: 'SEED' };
+
+/**
+ * Loads the demo locations and one stock pool per SKU and location into the inventory table, with
+ * nothing reserved or allocated yet. Pass the same `products` (and `zones`) as {@link seedDemoData} so
+ * the stock matches the catalog. Guarded by its own marker, written last, so an interrupted seed runs
+ * again and a seeded table (which may hold reservations by now) is never reset.
+ * Answers how many pools it wrote (0 when the table was already seeded).
+ */
+export async function seedDemoStock(
+  deps: { client: DynamoDBDocumentClient; tableName: string; clock: Clock },
+  options: { products?: number | undefined; zones?: ZoneRegions | undefined } = {},
+): Promise<number> {
+  const { client, tableName } = deps;
+  const marker = await client.send(new GetCommand({ TableName: tableName, Key: STOCK_SEED_MARKER }));
+  if (marker.Item) return 0;
+  const demo = generateDemoData({
+    ...(options.products ? { products: options.products } : {}),
+    ...(options.zones ? { zones: options.zones } : {}),
+  });
+  const locations = new Map(demo.locations.map((location) => [location.locationId, location]));
+  const pools = demo.stock.map(({ sku, locationId, onHand }) => {
+    const location = locations.get(locationId);
+    if (!location) throw new Error(`Demo stock names an unknown location ${locationId}`);
+    return poolItem({
+      sku,
+      locationId,
+      zone: location.zone,
+      locationType: location.type,
+      onHand,
+      reserved: 0,
+      allocated: 0,
+      available: onHand,
+    });
+  });
+  await batchPut(client, tableName, [...demo.locations.map(locationItem), ...pools]);
+  await client.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...STOCK_SEED_MARKER,
+        seededAt: deps.clock.now().toISOString(),
+        locations: demo.locations.length,
+        pools: pools.length,
+      },
+    }),
+  );
+  return pools.length;
 }

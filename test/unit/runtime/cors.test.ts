@@ -22,7 +22,7 @@ describe('cors', () => {
       expect(good.headers).toMatchObject({
         'access-control-allow-origin': 'https://shop.example',
         vary: 'Origin',
-        'access-control-expose-headers': 'etag, x-request-id',
+        'access-control-expose-headers': 'etag, x-request-id, idempotent-replayed, retry-after',
       });
       const bad = await invoke(
         handler,
