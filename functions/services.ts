@@ -1,7 +1,15 @@
 import type { ServiceManifest } from '#lib/platform/manifest.ts';
+import { cartsService } from './carts/manifest.ts';
 import { catalogService } from './catalog/manifest.ts';
+import { checkoutService } from './checkout/manifest.ts';
 import { devService } from './dev/manifest.ts';
 import { platformService } from './platform/manifest.ts';
 
 /** Every service of the platform; the CDK app and the local runtime both start from this list. */
-export const SERVICES: readonly ServiceManifest[] = [platformService, catalogService, devService];
+export const SERVICES: readonly ServiceManifest[] = [
+  platformService,
+  catalogService,
+  cartsService,
+  checkoutService,
+  devService,
+];

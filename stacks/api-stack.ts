@@ -20,6 +20,7 @@ import {
   type ServiceManifest,
   type StreamDefinition,
 } from '#lib/platform/manifest.ts';
+import { MARKET_ZONES_ENV, marketZones } from '#lib/platform/market-zones.ts';
 import type { TableName } from '#lib/platform/tables.ts';
 import { acknowledge, acknowledgeWildcardResource } from './acknowledge.ts';
 import { ApiFirewall } from './constructs/api-firewall.ts';
@@ -37,7 +38,13 @@ import type { ZoneTableName } from './zone-data-stack.ts';
 export const API_STAGE_NAME = 'live';
 
 /** Request headers a storefront sends besides the CORS-safelisted ones. */
-export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'];
+export const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'If-Match',
+  'X-Cart-Token',
+];
 
 /** How long a browser may reuse a preflight answer (Chromium caps it at 2 hours). */
 const CORS_MAX_AGE = Duration.hours(2);
@@ -54,6 +61,8 @@ export interface RegionalResources {
   /** The search domain's fine-grained access control master role, which the search setup runs as. */
   readonly searchAdminRoleArn: string;
   readonly alarmTopicArn: string;
+  /** Stripe's keys for this region (see RegionalStatefulStack.paymentsSecret). */
+  readonly paymentsSecretArn: string;
   /** Each subscribing function's queue and dead-letter queue, by function construct id. */
   readonly subscriptionQueues: ReadonlyMap<
     string,
@@ -245,9 +254,16 @@ export class ApiStack extends Stack {
       definition,
       logRetention: this.props.logRetention,
       code: this.props.code?.(definition),
-      environment: definition.routes?.length
-        ? { MAX_BODY_BYTES: String(config.api.maxBodyBytes), CORS_ORIGINS: config.api.corsOrigins.join(',') }
-        : {},
+      environment: {
+        ...(definition.routes?.length
+          ? {
+              MAX_BODY_BYTES: String(config.api.maxBodyBytes),
+              CORS_ORIGINS: config.api.corsOrigins.join(','),
+            }
+          : {}),
+        // Commerce records live in the zone of their market; functions get the config's mapping, not the config.
+        ...(definition.tables?.commerce ? { [MARKET_ZONES_ENV]: JSON.stringify(marketZones(config)) } : {}),
+      },
       deadLetterQueue: scheduleQueueArn
         ? sqs.Queue.fromQueueArn(this, `${declared.id}ScheduleFailures`, scheduleQueueArn)
         : undefined,
@@ -258,6 +274,9 @@ export class ApiStack extends Stack {
     }
     if (definition.publishes) {
       fn.bindEventBus(events.EventBus.fromEventBusArn(this, `${declared.id}Bus`, regional.eventBusArn));
+    }
+    if (definition.secrets?.includes('payments')) {
+      fn.bindSecret('PAYMENTS_SECRET_ARN', regional.paymentsSecretArn, regional.dataKeyArn);
     }
     if (definition.search) {
       fn.bindSearch(

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { VitrineConfig } from '#lib/config/config.ts';
@@ -14,6 +15,7 @@ import {
   type SubscriptionDefinition,
   subscriptionPattern,
 } from '#lib/platform/manifest.ts';
+import { acknowledge } from './acknowledge.ts';
 import type { RegionalResources } from './api-stack.ts';
 import { DeadLetterQueue, DurableQueue } from './constructs/durable-queue.ts';
 import { SearchDomain } from './constructs/search-domain.ts';
@@ -40,6 +42,12 @@ export class RegionalStatefulStack extends Stack {
   readonly bus: events.EventBus;
   readonly search: SearchDomain;
   readonly alarmTopic: sns.Topic;
+  /**
+   * Stripe's secret key and the webhook signing secrets of this region, as JSON
+   * `{"secretKey": "sk_...", "webhookSecrets": ["whsec_..."]}`. Created with a placeholder the
+   * functions refuse; the operator puts the real value once (see the README).
+   */
+  readonly paymentsSecret: secretsmanager.Secret;
   /** The queue each subscribing function consumes, by function construct id. */
   readonly subscriptionQueues: ReadonlyMap<string, DurableQueue>;
   /** On-failure destination of each stream-consuming function, by function construct id. */
@@ -79,6 +87,20 @@ export class RegionalStatefulStack extends Stack {
       masterKey: this.dataKey,
       enforceSSL: true,
     });
+
+    this.paymentsSecret = new secretsmanager.Secret(this, 'PaymentsSecret', {
+      description: 'Vitrine payments: Stripe secret key and webhook signing secrets (JSON)',
+      encryptionKey: this.dataKey,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ webhookSecrets: [] }),
+        generateStringKey: 'secretKey',
+      },
+    });
+    acknowledge(
+      this.paymentsSecret,
+      'AwsSolutions-SMG4',
+      'Stripe API keys and webhook secrets are rolled in the Stripe Dashboard; the new value is put here by the operator',
+    );
 
     this.search = new SearchDomain(this, 'Search', {
       appName: props.config.appName,
@@ -126,6 +148,7 @@ export class RegionalStatefulStack extends Stack {
       searchDomainEndpoint: this.search.domain.domainEndpoint,
       searchAdminRoleArn: this.search.adminRole.roleArn,
       alarmTopicArn: this.alarmTopic.topicArn,
+      paymentsSecretArn: this.paymentsSecret.secretArn,
       subscriptionQueues: new Map(
         [...this.subscriptionQueues].map(([id, q]) => [
           id,

@@ -1,4 +1,8 @@
-import { devTokenRoute } from '#lib/contracts/routes/dev.ts';
+import {
+  devAuthenticatePaymentRoute,
+  devConfirmPaymentRoute,
+  devTokenRoute,
+} from '#lib/contracts/routes/dev.ts';
 import { defineService } from '#lib/platform/manifest.ts';
 
 /** Routes served by the local runtime only; the CDK stacks skip every `localOnly` route. */
@@ -9,6 +13,11 @@ export const devService = defineService({
       entry: 'functions/dev/dev-token.ts',
       description: 'Issues dev JWTs from the local issuer',
       routes: [devTokenRoute],
+    },
+    devPayments: {
+      entry: 'functions/dev/dev-payments.ts',
+      description: 'Plays the shopper confirming payments on the local payment gateway',
+      routes: [devConfirmPaymentRoute, devAuthenticatePaymentRoute],
     },
   },
 });

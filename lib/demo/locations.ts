@@ -55,6 +55,13 @@ export const Location = z
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1')
       .describe('The region nearest the location within its zone; stock pools held here have it as home'),
     zone: z.string().regex(/^[a-z]{2,8}$/, 'zone names are 2-8 lower-case letters'),
+    subdivision: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional()
+      .describe(
+        'US state or Canadian province (ISO 3166-2 suffix); sales tax on pickup orders depends on it',
+      ),
     pickupCapable: z.boolean().describe('Whether shoppers can collect online orders here'),
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
   })
@@ -392,10 +399,22 @@ export type ZoneRegions = Readonly<Record<string, { readonly regions: readonly s
  * The demo boutiques and warehouses, each assigned to the nearest region of its zone. Zones missing from
  * `zones` keep the regions `cdk.json` ships with.
  */
+/** States of the North American locations: a pickup is taxed where the boutique is. */
+const SUBDIVISIONS: Readonly<Record<string, string>> = {
+  'secaucus-warehouse': 'NJ',
+  'reno-warehouse': 'NV',
+  'new-york-madison-avenue': 'NY',
+  'beverly-hills-rodeo-drive': 'CA',
+  'miami-design-district': 'FL',
+  'chicago-oak-street': 'IL',
+};
+
 export function demoLocations(zones?: ZoneRegions): Location[] {
   return SEEDS.map((s) => {
     const regions = zones?.[s.zone]?.regions ?? DEFAULT_ZONE_REGIONS[s.zone];
+    const subdivision = SUBDIVISIONS[s.locationId];
     return {
+      ...(subdivision ? { subdivision } : {}),
       locationId: s.locationId,
       name: s.name,
       type: s.type,

@@ -8,6 +8,8 @@ import { ValidationError } from '../errors.ts';
 export const PAYMENT_OPERATIONS = {
   /** The checkout's PaymentIntent, created when the shopper reaches payment. */
   'checkout.pi-create': ['checkout', 'pi-create'],
+  /** Cancelling the checkout's intent when its stock hold lapses unpaid. */
+  'checkout.pi-cancel': ['checkout', 'pi-cancel'],
   /** An intent created for an order directly (e.g. a boutique order paid by link). */
   'order.pi-create': ['order', 'pi-create'],
   /** A new authorization after the first one expired or was cancelled; qualify it with the attempt number. */

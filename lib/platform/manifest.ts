@@ -41,6 +41,9 @@ export type CognitoTrigger = 'preTokenGeneration';
 /** Cognito gives up on a trigger after 5 s and fails the sign-in. */
 export const COGNITO_TRIGGER_TIMEOUT_SECONDS = 5;
 
+/** The secrets a function may read. */
+export type SecretName = 'payments';
+
 /** One Lambda function: its entry module, its triggers and the resources it may touch. */
 export interface FunctionDefinition {
   /** Module path from the project root, e.g. `functions/catalog/get-product.ts`; exports `handler` and `makeHandler`. */
@@ -58,6 +61,11 @@ export interface FunctionDefinition {
   /** Puts events on the bus. */
   readonly publishes?: boolean;
   readonly search?: Access;
+  /**
+   * Secrets the function reads at run time (never in its environment): `payments` is the Stripe secret
+   * key and the webhook signing secrets, one Secrets Manager secret per region.
+   */
+  readonly secrets?: readonly SecretName[];
   readonly reservedConcurrency?: number;
   readonly provisionedConcurrency?: number;
   /**

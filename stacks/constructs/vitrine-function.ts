@@ -227,6 +227,30 @@ export class VitrineFunction extends Construct {
     );
   }
 
+  /**
+   * Lets the function read one secret at run time and names it in `envVar` (the ARN, never the value),
+   * with the key that encrypts it usable only through Secrets Manager.
+   */
+  bindSecret(envVar: string, secretArn: string, keyArn: string): this {
+    this.addEnvironment(envVar, secretArn);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secretArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+    return this;
+  }
+
   /** Lets the function put events on the bus, and tells it which bus. */
   bindEventBus(bus: events.IEventBus): this {
     this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import {
+  DevAuthenticatePaymentRequest,
+  DevConfirmPaymentRequest,
+} from '../../adapters/local-payments/dev-confirm-payment.ts';
 import { CountryCode } from '../../config/config.ts';
-import { defineRoute } from '../http.ts';
+import { PaymentIntentView } from '../../payments/payment-intent.ts';
+import { defineRoute, ErrorEnvelope } from '../http.ts';
 
 export const DevTokenRequest = z.strictObject({
   sub: z
@@ -32,5 +37,47 @@ export const devTokenRoute = defineRoute({
       description: 'A bearer token valid for one hour',
       schema: z.strictObject({ token: z.string(), expiresIn: z.number().int() }),
     },
+  },
+});
+
+const DevPaymentParams = z.strictObject({
+  paymentIntentId: z
+    .string()
+    .regex(/^pi_[A-Za-z0-9]{1,64}$/, 'paymentIntentId is a PaymentIntent id (pi_...)'),
+});
+
+export const devConfirmPaymentRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/dev/payments/{paymentIntentId}/confirm',
+  operationId: 'devConfirmPayment',
+  summary: 'Confirm a PaymentIntent with a Stripe test PaymentMethod (local runtime only)',
+  description:
+    'Plays the shopper confirming in Stripe Elements: `pm_card_visa` succeeds, `pm_card_chargeDeclined` is ' +
+    'declined, `pm_card_threeDSecureRequired` stops at `requires_action` (then call `/authenticate`). The ' +
+    'signed webhooks follow to `/v1/webhooks/stripe`.',
+  tags: ['Local development'],
+  auth: 'public',
+  localOnly: true,
+  params: DevPaymentParams,
+  body: DevConfirmPaymentRequest,
+  responses: {
+    200: { description: 'The intent as it now stands (a decline included)', schema: PaymentIntentView },
+    404: { description: 'No such PaymentIntent', schema: ErrorEnvelope },
+  },
+});
+
+export const devAuthenticatePaymentRoute = defineRoute({
+  method: 'POST',
+  path: '/v1/dev/payments/{paymentIntentId}/authenticate',
+  operationId: 'devAuthenticatePayment',
+  summary: "Pass or fail an intent's 3D Secure challenge (local runtime only)",
+  tags: ['Local development'],
+  auth: 'public',
+  localOnly: true,
+  params: DevPaymentParams,
+  body: DevAuthenticatePaymentRequest,
+  responses: {
+    200: { description: 'The intent as it now stands', schema: PaymentIntentView },
+    404: { description: 'No such PaymentIntent', schema: ErrorEnvelope },
   },
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
@@ -6,15 +7,31 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
+import { DynamoCartRepository } from '../../adapters/dynamo/dynamo-cart-repository.ts';
+import { DynamoCommerceRepository } from '../../adapters/dynamo/dynamo-commerce-repository.ts';
+import { DynamoIdempotencyStore } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
+import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
+import { sharedClientZoneTables } from '../../adapters/dynamo/zone-tables.ts';
 import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publisher.ts';
+import { LocalPaymentGateway } from '../../adapters/local-payments/local-payment-gateway.ts';
+import { postWebhookTo } from '../../adapters/local-payments/webhook-dispatcher.ts';
 import { OramaSearchIndex } from '../../adapters/orama/orama-search-index.ts';
 import type { ProductRepository, TaxonomyRepository } from '../../catalog/ports.ts';
-import type { VitrineConfig } from '../../config/config.ts';
+import type { CartRepository } from '../../commerce/cart-repository.ts';
+import { checkoutCartsFrom } from '../../commerce/checkout-carts.ts';
+import type { CommerceRepository } from '../../commerce/commerce-repository.ts';
+import type { CheckoutCarts, LocationDirectory } from '../../commerce/ports.ts';
+import { type VitrineConfig, zoneOfRegion } from '../../config/config.ts';
 import { loadConfig } from '../../config/load.ts';
+import type { StockStore } from '../../inventory/stock-store.ts';
+import type { MarketCode } from '../../money/markets.ts';
 import { type Clock, systemClock } from '../../platform/domain-event.ts';
 import type { EventPublisher } from '../../platform/event-publisher.ts';
+import type { IdempotencyStore } from '../../platform/idempotency.ts';
 import {
   FUNCTION_DEFAULTS,
   type FunctionDefinition,
@@ -22,7 +39,9 @@ import {
   type ServiceManifest,
   subscriptionPattern,
 } from '../../platform/manifest.ts';
+import { marketZones } from '../../platform/market-zones.ts';
 import { TABLES } from '../../platform/tables.ts';
+import type { VelocityStore } from '../../risk/velocity-store.ts';
 import type { SearchIndex } from '../../search/search-index.ts';
 import {
   createTables,
@@ -38,7 +57,7 @@ import { DynamoStreamPoller } from './events/stream-poller.ts';
 import { type GatewayRoute, HttpGateway } from './http-gateway.ts';
 import { LocalJwtIssuer } from './jwt-issuer.ts';
 import { lambdaContext } from './lambda-context.ts';
-import { seedDemoData } from './seed.ts';
+import { seedDemoData, seedDemoStock } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -52,6 +71,20 @@ export interface LocalDeps {
   readonly region: string;
   readonly issuer: LocalJwtIssuer;
   readonly includeLocalOnly: boolean;
+  readonly carts: CartRepository;
+  readonly checkoutCarts: CheckoutCarts;
+  readonly zoneOfMarket: (market: MarketCode) => string;
+  readonly commerce: CommerceRepository;
+  readonly stock: StockStore;
+  readonly locations: LocationDirectory;
+  /** Idempotency-Key records; also the Stripe webhook inbox. */
+  readonly idempotency: IdempotencyStore;
+  readonly inbox: IdempotencyStore;
+  readonly velocity: VelocityStore;
+  readonly payments: LocalPaymentGateway;
+  /** The same gateway, for the dev payment routes. */
+  readonly localPayments: LocalPaymentGateway;
+  readonly webhookSecrets: () => Promise<readonly string[]>;
 }
 
 export interface LocalPlatformOptions {
@@ -137,13 +170,35 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const streams = new DynamoDBStreamsClient(clientConfig);
 
   const bus = new InProcessEventBus({ name: 'vitrine', region, archive: true });
+  const zone = zoneOfRegion(config, region);
+  const products = new DynamoProductRepository({
+    client: doc,
+    tableName: names.catalog.global as string,
+    region,
+    clock: systemClock,
+  });
+  const carts = new DynamoCartRepository({ tables: sharedClientZoneTables(doc, names.commerce.zones) });
+  const idempotency = new DynamoIdempotencyStore({
+    client: doc,
+    tableName: names.idempotency.zones[zone] as string,
+  });
+  // Generated per start: the local gateway signs with it and the webhook route verifies with it.
+  const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+  let webhookUrl: string | undefined;
+  const payments = new LocalPaymentGateway({
+    clock: systemClock,
+    webhooks: {
+      secret: webhookSecret,
+      deliver: (body, signature) => {
+        if (!webhookUrl) throw new Error('The local API is not listening yet');
+        return postWebhookTo(webhookUrl)(body, signature);
+      },
+      retryDelayMs: 200,
+    },
+  });
+  const zonesOfMarkets = marketZones(config);
   const deps: LocalDeps = {
-    products: new DynamoProductRepository({
-      client: doc,
-      tableName: names.catalog.global as string,
-      region,
-      clock: systemClock,
-    }),
+    products,
     taxonomy: new DynamoTaxonomyRepository(doc, names.catalog.global as string),
     search: await OramaSearchIndex.create(),
     events: new PutEventsPublisher(async (entries) => bus.putEvents({ Entries: entries }), bus.name),
@@ -151,6 +206,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     region,
     issuer: await LocalJwtIssuer.create(),
     includeLocalOnly: true,
+    carts,
+    checkoutCarts: checkoutCartsFrom(carts, systemClock),
+    zoneOfMarket: (market) => zonesOfMarkets[market],
+    commerce: new DynamoCommerceRepository({
+      tables: sharedClientZoneTables(doc, names.commerce.zones),
+      zones,
+      region,
+      clock: systemClock,
+    }),
+    stock: new DynamoStockStore({ client: doc, tableName: names.inventory.global as string }),
+    locations: new DynamoLocationDirectory(doc, names.inventory.global as string),
+    idempotency,
+    inbox: idempotency,
+    velocity: new DynamoVelocityStore({ client: doc, tableName: names.idempotency.zones[zone] as string }),
+    payments,
+    localPayments: payments,
+    webhookSecrets: async () => [webhookSecret],
   };
 
   const routes: GatewayRoute[] = [];
@@ -222,13 +294,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }
   }
 
-  const seeded =
+  // Catalog and stock go to different tables: seeding them side by side halves the wait.
+  const [seeded] =
     options.seed === false
-      ? 0
-      : await seedDemoData(
-          { client: doc, tableName: names.catalog.global as string, region, clock: systemClock },
-          { products: options.demoProducts },
-        );
+      ? [0]
+      : await Promise.all([
+          seedDemoData(
+            { client: doc, tableName: names.catalog.global as string, region, clock: systemClock },
+            { products: options.demoProducts },
+          ),
+          seedDemoStock(
+            { client: doc, tableName: names.inventory.global as string, clock: systemClock },
+            { products: options.demoProducts, zones: config.zones },
+          ),
+        ]);
   await Promise.all(pollers.map((p) => p.start()));
   scheduler.start();
 
@@ -246,10 +325,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  webhookUrl = `${url}/v1/webhooks/stripe`;
 
   const idle = async () => {
     // Streams feed the bus and the bus feeds queues: settle until a full pass finds nothing moving.
     for (let pass = 0; pass < 3; pass++) {
+      await payments.webhooksIdle();
       await Promise.all(pollers.map((p) => p.idle()));
       await bus.idle();
       await Promise.all([...queues.values()].map((q) => q.idle()));
@@ -257,7 +339,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   };
 
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     port,
     deps,
     bus,

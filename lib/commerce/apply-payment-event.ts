@@ -1,0 +1,402 @@
+import { VersionConflictError } from '../errors.ts';
+import { OutOfStockError } from '../inventory/errors.ts';
+import type { StockStore } from '../inventory/stock-store.ts';
+import { PaymentIntentStateError } from '../payments/errors.ts';
+import { idempotencyKeyFor } from '../payments/idempotency-keys.ts';
+import type { PaymentGateway } from '../payments/payment-gateway.ts';
+import { type PaymentStateSnapshot, shouldAdvancePaymentState } from '../payments/payment-state.ts';
+import type { PaymentEvent } from '../payments/stripe-events.ts';
+import { type Clock, type DomainEvent, domainEvent } from '../platform/domain-event.ts';
+import type { Checkout } from './checkout.ts';
+import type { CommerceRepository } from './commerce-repository.ts';
+import {
+  CheckoutAbandoned,
+  OrderCancelled,
+  OrderPlaced,
+  PaymentAuthorized,
+  PaymentCaptured,
+  PaymentRefunded,
+} from './events.ts';
+import { orderNumberOf, parseZoneId } from './ids.ts';
+import {
+  applyPaymentState,
+  fundsSecured,
+  milestonesFor,
+  type Order,
+  type OrderMilestone,
+  orderStatusFor,
+} from './order.ts';
+import type { CheckoutCarts } from './ports.ts';
+
+/** What payment events need. */
+export interface PaymentEventDeps {
+  readonly commerce: CommerceRepository;
+  readonly stock: StockStore;
+  readonly payments: PaymentGateway;
+  readonly checkoutCarts: Pick<CheckoutCarts, 'markCheckedOut'>;
+  readonly clock: Clock;
+}
+
+/** What applying one event did; the webhook logs it and tests count it. */
+export type PaymentEventOutcome =
+  | 'ignored'
+  | 'unchanged'
+  | 'checkout_updated'
+  | 'order_placed'
+  | 'order_updated'
+  | 'compensated';
+
+const MAX_ATTEMPTS = 6;
+
+/** The events an order's newly passed milestones emit; ids name order and milestone, so each exists once. */
+export function milestoneEvents(
+  order: Order,
+  milestones: readonly OrderMilestone[],
+  now: Date,
+): DomainEvent[] {
+  const ref = {
+    orderId: order.orderId,
+    orderNumber: order.orderNumber,
+    checkoutId: order.checkoutId,
+    zone: order.zone,
+    market: order.market,
+  };
+  const meta = (m: string) => ({
+    eventId: `order:${order.orderId}:${m}`,
+    correlationId: order.checkoutId,
+    occurredAt: now,
+  });
+  const pi = order.payment.paymentIntentId;
+  return milestones.map((m) => {
+    switch (m) {
+      case 'authorized':
+        return domainEvent(
+          PaymentAuthorized,
+          {
+            ...ref,
+            paymentIntentId: pi,
+            amount: order.payment.amount,
+            ...(order.payment.captureBefore ? { captureBefore: order.payment.captureBefore } : {}),
+            underReview: order.risk.decision === 'review',
+          },
+          meta(m),
+        );
+      case 'captured':
+        return domainEvent(
+          PaymentCaptured,
+          { ...ref, paymentIntentId: pi, amount: order.payment.amount },
+          meta(m),
+        );
+      case 'refunded':
+        return domainEvent(
+          PaymentRefunded,
+          { ...ref, paymentIntentId: pi, amount: order.payment.amount },
+          meta(m),
+        );
+      default:
+        return domainEvent(
+          OrderCancelled,
+          { ...ref, reason: order.cancellationReason ?? 'payment cancelled' },
+          meta(m),
+        );
+    }
+  });
+}
+
+function snapshotOf(event: PaymentEvent): PaymentStateSnapshot {
+  return {
+    state: event.status,
+    occurredAt: event.occurredAt,
+    ...(event.amountRefunded ? { amountRefunded: event.amountRefunded.amount } : {}),
+  };
+}
+
+function abandonedEvent(
+  checkout: Checkout,
+  reason: 'hold_expired' | 'payment_canceled' | 'out_of_stock_at_payment',
+  now: Date,
+) {
+  return domainEvent(
+    CheckoutAbandoned,
+    {
+      checkoutId: checkout.checkoutId,
+      zone: checkout.zone,
+      market: checkout.market,
+      total: { amount: checkout.totals.total, currency: checkout.totals.currency },
+      reason,
+    },
+    {
+      eventId: `checkout:${checkout.checkoutId}:abandoned`,
+      correlationId: checkout.checkoutId,
+      occurredAt: now,
+    },
+  );
+}
+
+/**
+ * Applies one verified Stripe event to its checkout and order. Safe under duplicates, concurrency and any
+ * delivery order:
+ * - every write is conditional on the version it read (a lost race re-reads and re-applies);
+ * - payment states only move forward (`shouldAdvancePaymentState`), so an older event changes nothing;
+ * - the order is created once per checkout (its id derives from the checkout's) when funds are held or
+ *   taken, after its stock is allocated; if the hold had lapsed and the stock is gone, the payment is
+ *   cancelled or refunded instead (keys `order:{id}:cancel` / `order:{id}:refund:stock`);
+ * - events are emitted per milestone, once each.
+ */
+export async function applyPaymentEvent(
+  deps: PaymentEventDeps,
+  event: PaymentEvent,
+): Promise<PaymentEventOutcome> {
+  const checkoutId = event.checkoutId;
+  if (!checkoutId || parseZoneId(checkoutId)?.kind !== 'chk') return 'ignored';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(deps, checkoutId, event);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function applyOnce(
+  deps: PaymentEventDeps,
+  checkoutId: string,
+  event: PaymentEvent,
+): Promise<PaymentEventOutcome> {
+  const checkout = await deps.commerce.getCheckout(checkoutId);
+  if (!checkout?.payment || checkout.payment.paymentIntentId !== event.paymentIntentId) return 'ignored';
+  const snapshot = snapshotOf(event);
+  const order = await deps.commerce.getOrder(checkout.orderId);
+  if (order) return updateOrder(deps, order, snapshot);
+  if (fundsSecured(event.status)) return placeOrder(deps, checkout, snapshot);
+  return updateCheckout(deps, checkout, event, snapshot);
+}
+
+async function updateOrder(
+  deps: PaymentEventDeps,
+  order: Order,
+  snapshot: PaymentStateSnapshot,
+): Promise<PaymentEventOutcome> {
+  const now = deps.clock.now();
+  const transition = applyPaymentState(order, snapshot, now);
+  if (!transition) {
+    // A crash between saving a cancelled order and releasing its stock is finished by the next event.
+    if (order.allocation.released)
+      await deps.stock.release(order.allocation.reservationId, 'order_closed', now);
+    return 'unchanged';
+  }
+  await deps.commerce.saveOrder(
+    transition.order,
+    order.version,
+    milestoneEvents(transition.order, transition.newMilestones, now),
+  );
+  if (transition.order.allocation.released) {
+    await deps.stock.release(order.allocation.reservationId, transition.order.status, now);
+  }
+  return 'order_updated';
+}
+
+async function placeOrder(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  snapshot: PaymentStateSnapshot,
+): Promise<PaymentEventOutcome> {
+  const now = deps.clock.now();
+  const payment = checkout.payment!;
+  let allocated: Awaited<ReturnType<StockStore['allocate']>>;
+  try {
+    allocated = await deps.stock.allocate(checkout.checkoutId, now);
+  } catch (error) {
+    if (!(error instanceof OutOfStockError)) throw error;
+    return compensate(deps, checkout, snapshot);
+  }
+
+  let captureBefore: string | undefined;
+  if (payment.captureMethod === 'manual' && snapshot.state === 'requires_capture') {
+    captureBefore = (await deps.payments.retrieve(payment.paymentIntentId)).captureBefore;
+  }
+  const underReview = checkout.risk.decision === 'review';
+  const status = orderStatusFor(snapshot.state, underReview, undefined);
+  const milestones = milestonesFor(snapshot.state, payment.captureMethod);
+  const releaseStock = milestones.includes('refunded');
+  const at = now.toISOString();
+  const names = new Map(checkout.lines.map((l) => [l.sku, l]));
+  for (let numberAttempt = 0; numberAttempt < 5; numberAttempt++) {
+    const order: Order = {
+      orderId: checkout.orderId,
+      orderNumber: orderNumberOf(checkout.orderId, numberAttempt),
+      zone: checkout.zone,
+      checkoutId: checkout.checkoutId,
+      customerId: checkout.customerId,
+      email: checkout.email,
+      market: checkout.market,
+      status,
+      lines: checkout.totals.lines.map((l) => ({
+        sku: l.sku,
+        productId: names.get(l.sku)?.productId ?? '',
+        name: names.get(l.sku)?.name ?? l.sku,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        lineTotal: l.lineTotal,
+        tax: l.tax,
+      })),
+      totals: checkout.totals,
+      delivery: checkout.delivery,
+      allocation: { reservationId: allocated.reservationId, lines: allocated.lines, released: releaseStock },
+      payment: {
+        paymentIntentId: payment.paymentIntentId,
+        captureMethod: payment.captureMethod,
+        amount: payment.amount,
+        state: snapshot,
+        ...(captureBefore ? { captureBefore } : {}),
+      },
+      risk: checkout.risk.assessment,
+      milestones,
+      history: [{ status, at, reason: `payment ${snapshot.state}` }],
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    const completed: Checkout = {
+      ...checkout,
+      status: 'completed',
+      payment: {
+        ...payment,
+        status: snapshot.state === 'requires_capture' ? 'requires_capture' : 'succeeded',
+        updatedFromEventAt: snapshot.occurredAt,
+      },
+      reservation: checkout.reservation ? { ...checkout.reservation, released: false } : null,
+      updatedAt: at,
+      version: checkout.version + 1,
+    };
+    const { abandonedReason: _previous, ...completedCheckout } = completed;
+    const placed = domainEvent(
+      OrderPlaced,
+      {
+        orderId: order.orderId,
+        orderNumber: order.orderNumber,
+        checkoutId: order.checkoutId,
+        zone: order.zone,
+        market: order.market,
+        customerId: order.customerId,
+        status,
+        total: order.payment.amount,
+        lines: allocated.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, locationId: l.locationId })),
+        delivery: {
+          method: checkout.delivery.method,
+          ...(checkout.delivery.pickupLocationId
+            ? { pickupLocationId: checkout.delivery.pickupLocationId }
+            : {}),
+          country: checkout.totals.destination.country,
+        },
+      },
+      { eventId: `order:${order.orderId}:placed`, correlationId: checkout.checkoutId, occurredAt: now },
+    );
+    const outcome = await deps.commerce.placeOrder(order, completedCheckout, checkout.version, [
+      placed,
+      ...milestoneEvents(order, milestones, now),
+    ]);
+    if (outcome === 'number_taken') continue;
+    if (outcome === 'exists') throw new VersionConflictError('The order was placed concurrently');
+    if (releaseStock) await deps.stock.release(allocated.reservationId, 'refunded', now);
+    await deps.checkoutCarts.markCheckedOut(checkout.cartId).catch(() => undefined);
+    return 'order_placed';
+  }
+  throw new Error(`No free order number for ${checkout.orderId} after 5 attempts`);
+}
+
+/** Funds arrived after the hold lapsed and the stock went to someone else: give the money back. */
+async function compensate(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  snapshot: PaymentStateSnapshot,
+): Promise<PaymentEventOutcome> {
+  const now = deps.clock.now();
+  const pi = checkout.payment!.paymentIntentId;
+  try {
+    if (snapshot.state === 'requires_capture') {
+      await deps.payments.cancel(pi, {
+        reason: 'abandoned',
+        idempotencyKey: idempotencyKeyFor('order.cancel', checkout.orderId),
+      });
+    } else if (snapshot.state !== 'refunded') {
+      await deps.payments.refund(pi, {
+        reason: 'requested_by_customer',
+        metadata: { checkoutId: checkout.checkoutId, reason: 'out_of_stock_at_payment' },
+        idempotencyKey: idempotencyKeyFor('order.refund', checkout.orderId, 'stock'),
+      });
+    }
+  } catch (error) {
+    // Already cancelled or refunded by an earlier delivery of this event.
+    if (!(error instanceof PaymentIntentStateError)) throw error;
+  }
+  if (checkout.status !== 'abandoned' || checkout.abandonedReason !== 'out_of_stock_at_payment') {
+    await deps.commerce.saveCheckout(
+      {
+        ...checkout,
+        status: 'abandoned',
+        abandonedReason: 'out_of_stock_at_payment',
+        reservation: checkout.reservation ? { ...checkout.reservation, released: true } : null,
+        updatedAt: now.toISOString(),
+        version: checkout.version + 1,
+      },
+      checkout.version,
+      checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, 'out_of_stock_at_payment', now)],
+    );
+  }
+  return 'compensated';
+}
+
+async function updateCheckout(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  event: PaymentEvent,
+  snapshot: PaymentStateSnapshot,
+): Promise<PaymentEventOutcome> {
+  const payment = checkout.payment!;
+  // Until the first event, the status is the one the intent was created with: any event is newer.
+  const current = payment.updatedFromEventAt
+    ? { state: payment.status, occurredAt: payment.updatedFromEventAt }
+    : undefined;
+  if (!shouldAdvancePaymentState(current, snapshot)) return 'unchanged';
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const failed = event.type === 'payment_intent.payment_failed';
+  const canceled = event.status === 'canceled';
+  const release = (failed || canceled) && checkout.reservation !== null;
+  if (release)
+    await deps.stock.release(checkout.checkoutId, canceled ? 'payment_canceled' : 'payment_failed', now);
+  const status =
+    checkout.status === 'completed' || checkout.status === 'declined'
+      ? checkout.status
+      : canceled
+        ? 'abandoned'
+        : failed
+          ? 'payment_failed'
+          : checkout.status === 'abandoned'
+            ? 'abandoned'
+            : 'awaiting_payment';
+  const { lastPaymentError: _old, ...rest } = payment;
+  const updated: Checkout = {
+    ...checkout,
+    status,
+    ...(canceled && checkout.status !== 'abandoned' ? { abandonedReason: 'payment_canceled' } : {}),
+    payment: {
+      ...rest,
+      status:
+        event.status === 'partially_refunded' || event.status === 'refunded' ? 'succeeded' : event.status,
+      ...(event.lastPaymentError ? { lastPaymentError: event.lastPaymentError } : {}),
+      updatedFromEventAt: snapshot.occurredAt,
+    },
+    reservation:
+      checkout.reservation && release ? { ...checkout.reservation, released: true } : checkout.reservation,
+    updatedAt: at,
+    version: checkout.version + 1,
+  };
+  const events =
+    status === 'abandoned' && checkout.status !== 'abandoned'
+      ? [abandonedEvent(checkout, 'payment_canceled', now)]
+      : [];
+  await deps.commerce.saveCheckout(updated, checkout.version, events);
+  return 'checkout_updated';
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { defineEvent } from '../contracts/events.ts';
+import { Money } from '../money/currency.ts';
+import { MarketCode } from '../money/markets.ts';
+
+const CheckoutRef = {
+  checkoutId: z.string(),
+  zone: z.string(),
+  market: MarketCode,
+  total: Money,
+};
+
+/** A checkout priced, screened, its stock reserved and its PaymentIntent created. */
+export const CheckoutStarted = defineEvent({
+  source: 'vitrine.checkout',
+  detailType: 'CheckoutStarted',
+  version: 1,
+  data: z.strictObject({
+    ...CheckoutRef,
+    riskDecision: z.string(),
+    captureMethod: z.enum(['automatic', 'manual']),
+    holdUntil: z.iso.datetime(),
+    skus: z.array(z.string()),
+  }),
+});
+
+/** A checkout ended without an order: the hold expired, the payment was cancelled, or stock ran out at payment. */
+export const CheckoutAbandoned = defineEvent({
+  source: 'vitrine.checkout',
+  detailType: 'CheckoutAbandoned',
+  version: 1,
+  data: z.strictObject({
+    ...CheckoutRef,
+    reason: z.enum(['hold_expired', 'payment_canceled', 'out_of_stock_at_payment']),
+  }),
+});
+
+const OrderRef = {
+  orderId: z.string(),
+  orderNumber: z.string(),
+  checkoutId: z.string(),
+  zone: z.string(),
+  market: MarketCode,
+};
+
+/** An order exists: its payment was authorized or taken, and its stock is allocated. */
+export const OrderPlaced = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'OrderPlaced',
+  version: 1,
+  data: z.strictObject({
+    ...OrderRef,
+    customerId: z.string(),
+    status: z.string(),
+    total: Money,
+    lines: z.array(z.strictObject({ sku: z.string(), quantity: z.number().int(), locationId: z.string() })),
+    delivery: z.strictObject({
+      method: z.string(),
+      pickupLocationId: z.string().optional(),
+      country: z.string(),
+    }),
+  }),
+});
+
+/** A manual-capture authorization is held; it must be captured before `captureBefore`. */
+export const PaymentAuthorized = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'PaymentAuthorized',
+  version: 1,
+  data: z.strictObject({
+    ...OrderRef,
+    paymentIntentId: z.string(),
+    amount: Money,
+    captureBefore: z.iso.datetime().optional(),
+    underReview: z.boolean(),
+  }),
+});
+
+/** Funds were captured. */
+export const PaymentCaptured = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'PaymentCaptured',
+  version: 1,
+  data: z.strictObject({ ...OrderRef, paymentIntentId: z.string(), amount: Money }),
+});
+
+/** Captured funds were refunded in full. */
+export const PaymentRefunded = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'PaymentRefunded',
+  version: 1,
+  data: z.strictObject({ ...OrderRef, paymentIntentId: z.string(), amount: Money }),
+});
+
+/** An order was cancelled (rejected in review, authorization expired or cancelled) and its stock released. */
+export const OrderCancelled = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'OrderCancelled',
+  version: 1,
+  data: z.strictObject({ ...OrderRef, reason: z.string() }),
+});

@@ -1,0 +1,325 @@
+import type { ProductRepository } from '../catalog/ports.ts';
+import { DomainError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { planReservation } from '../inventory/plan-reservation.ts';
+import type { StockStore } from '../inventory/stock-store.ts';
+import type { MarketCode } from '../money/markets.ts';
+import { captureMethodFor, capturePolicyFor } from '../payments/capture-policy.ts';
+import { idempotencyKeyFor } from '../payments/idempotency-keys.ts';
+import type { PaymentGateway } from '../payments/payment-gateway.ts';
+import { type Clock, domainEvent } from '../platform/domain-event.ts';
+import { priceCart } from '../pricing/price-cart.ts';
+import type { Destination, ShippingMethodId } from '../pricing/schemas.ts';
+import { type RiskPolicy, riskPolicyFor } from '../risk/risk-policy.ts';
+import { screenRisk } from '../risk/screen-risk.ts';
+import type { VelocityStore } from '../risk/velocity-store.ts';
+import type { Checkout, CheckoutRequest, CheckoutView } from './checkout.ts';
+import type { CommerceRepository } from './commerce-repository.ts';
+import { CheckoutStarted } from './events.ts';
+import { derivedZoneId, orderIdOf } from './ids.ts';
+import type { CheckoutCarts, CheckoutStep, FaultHook, LocationDirectory } from './ports.ts';
+
+/** How long checkout holds stock while the shopper pays. Orders turn the hold into an allocation. */
+export const DEFAULT_HOLD_MINUTES = 15;
+
+export class CartEmptyError extends UnprocessableError {
+  override readonly code = 'CART_EMPTY';
+}
+export class SkuNotAvailableError extends UnprocessableError {
+  override readonly code = 'SKU_NOT_AVAILABLE';
+}
+export class PickupLocationUnavailableError extends UnprocessableError {
+  override readonly code = 'PICKUP_LOCATION_UNAVAILABLE';
+}
+export class CartCheckedOutError extends UnprocessableError {
+  override readonly code = 'CART_CHECKED_OUT';
+}
+
+/** Everything checkout uses; both composition roots build it. */
+export interface CheckoutDeps {
+  readonly commerce: CommerceRepository;
+  readonly checkoutCarts: CheckoutCarts;
+  readonly products: Pick<ProductRepository, 'getBySku'>;
+  readonly stock: StockStore;
+  readonly locations: LocationDirectory;
+  readonly payments: PaymentGateway;
+  readonly velocity: VelocityStore;
+  readonly clock: Clock;
+  readonly region: string;
+  /** @default DEFAULT_HOLD_MINUTES */
+  readonly holdMinutes?: number;
+  /** @default the built-in policy of each market */
+  readonly riskPolicy?: (market: MarketCode) => RiskPolicy;
+  readonly faults?: FaultHook;
+}
+
+/** Who is checking out, and the request's `Idempotency-Key` (scoped to them) that names this checkout. */
+export interface CheckoutCaller {
+  readonly customerId: string;
+  readonly ip: string;
+  readonly userAgent?: string | undefined;
+  readonly idempotency: { readonly scope: string; readonly key: string };
+}
+
+async function step(deps: CheckoutDeps, name: CheckoutStep): Promise<void> {
+  await deps.faults?.(name);
+}
+
+interface ResolvedLine {
+  readonly sku: string;
+  readonly productId: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly limitedEdition: boolean;
+}
+
+async function resolveLines(
+  deps: CheckoutDeps,
+  market: MarketCode,
+  lines: readonly { sku: string; quantity: number }[],
+): Promise<ResolvedLine[]> {
+  const found = await Promise.all(lines.map((line) => deps.products.getBySku(line.sku)));
+  const unavailable: string[] = [];
+  const resolved: ResolvedLine[] = [];
+  lines.forEach((line, i) => {
+    const hit = found[i];
+    const price = hit?.product.prices.find((p) => p.market === market);
+    if (hit?.product.status !== 'active' || !price) {
+      unavailable.push(line.sku);
+      return;
+    }
+    resolved.push({
+      sku: line.sku,
+      productId: hit.product.productId,
+      name: hit.product.name,
+      quantity: line.quantity,
+      unitPrice: price.amount,
+      limitedEdition: hit.variant.edition !== undefined,
+    });
+  });
+  if (unavailable.length > 0) {
+    throw new SkuNotAvailableError(`${unavailable.join(', ')} can no longer be bought in ${market}`, {
+      skus: unavailable,
+    });
+  }
+  return resolved;
+}
+
+async function deliveryOf(
+  deps: CheckoutDeps,
+  zone: string,
+  request: CheckoutRequest,
+): Promise<{ destination: Destination; method: ShippingMethodId }> {
+  if (request.pickupLocationId) {
+    const location = await deps.locations.get(request.pickupLocationId);
+    if (!location?.pickupCapable || location.zone !== zone) {
+      throw new PickupLocationUnavailableError(
+        `${request.pickupLocationId} is not a boutique offering click and collect for this market`,
+      );
+    }
+    return {
+      destination: {
+        country: location.country,
+        ...(location.subdivision ? { region: location.subdivision } : {}),
+      },
+      method: 'pickup',
+    };
+  }
+  const address = request.shippingAddress!;
+  return {
+    destination: { country: address.country, ...(address.region ? { region: address.region } : {}) },
+    method: request.shippingMethod!,
+  };
+}
+
+/**
+ * Starts a checkout (`POST /v1/checkouts`): validates and prices the cart from the market's price list,
+ * screens risk, reserves every line's stock in one transaction, creates the PaymentIntent and stores the
+ * checkout with its `CheckoutStarted` event.
+ *
+ * The checkout id is derived from the caller's Idempotency-Key, and every step is idempotent on it (the
+ * reservation is a conditional put named by the checkout, the PaymentIntent's Stripe key is
+ * `checkout:{id}:pi-create`, the checkout a conditional put), so a retry after a crash at any step
+ * resumes where the first attempt stopped: never a second reservation or a second intent. A crash that is
+ * never retried leaves a hold the sweeper releases at `holdUntil`.
+ */
+export async function startCheckout(
+  deps: CheckoutDeps,
+  caller: CheckoutCaller,
+  request: CheckoutRequest,
+): Promise<Checkout> {
+  const cart = await deps.checkoutCarts.getForCheckout(request.cartId);
+  if (!cart || cart.customerId !== caller.customerId) {
+    throw new NotFoundError('No such cart among yours; sign in and claim it first');
+  }
+  const zone = cart.zone;
+  const checkoutId = derivedZoneId('chk', zone, `${caller.idempotency.scope}\n${caller.idempotency.key}`);
+  const existing = await deps.commerce.getCheckout(checkoutId);
+  if (existing) return existing;
+  if (cart.status !== 'active') throw new CartCheckedOutError('This cart has already been ordered');
+  if (cart.lines.length === 0) throw new CartEmptyError('The cart is empty');
+
+  const market = cart.market as MarketCode;
+  const now = deps.clock.now();
+  const lines = await resolveLines(deps, market, cart.lines);
+  const { destination, method } = await deliveryOf(deps, zone, request);
+  const totals = priceCart({
+    market,
+    lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice })),
+    destination,
+    shippingMethod: method,
+  });
+  await step(deps, 'priced');
+
+  const total = { amount: totals.total, currency: totals.currency };
+  const address = request.shippingAddress;
+  const assessment = await screenRisk(
+    (deps.riskPolicy ?? riskPolicyFor)(market),
+    {
+      order: {
+        total,
+        market,
+        items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, limitedEdition: l.limitedEdition })),
+      },
+      customer: {
+        id: caller.customerId,
+        email: request.email,
+        previousPaidOrders: await deps.commerce.countPaidOrders(caller.customerId, zone, 10),
+      },
+      context: {
+        attemptId: `checkout:${checkoutId}`,
+        ip: caller.ip,
+        ...(caller.userAgent ? { userAgent: caller.userAgent.slice(0, 1000) } : {}),
+        shippingAddress: address
+          ? {
+              line1: address.line1,
+              ...(address.line2 ? { line2: address.line2 } : {}),
+              city: address.city,
+              ...(address.region ? { region: address.region } : {}),
+              postalCode: address.postalCode,
+              country: address.country,
+            }
+          : { line1: `pickup ${request.pickupLocationId}`, city: 'pickup', country: destination.country },
+        now: now.toISOString(),
+      },
+    },
+    deps.velocity,
+  );
+  await step(deps, 'screened');
+
+  const base: Checkout = {
+    checkoutId,
+    zone,
+    status: 'declined',
+    customerId: caller.customerId,
+    cartId: cart.cartId,
+    market,
+    email: request.email,
+    delivery: {
+      method,
+      ...(address ? { shippingAddress: address } : {}),
+      ...(request.pickupLocationId ? { pickupLocationId: request.pickupLocationId } : {}),
+    },
+    lines: lines.map((l) => ({ sku: l.sku, productId: l.productId, name: l.name, quantity: l.quantity })),
+    totals,
+    risk: { decision: assessment.decision, assessment },
+    payment: null,
+    reservation: null,
+    orderId: orderIdOf(checkoutId),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+  };
+  if (assessment.decision === 'decline') {
+    // Refused before any stock is held or any intent exists; stored so staff can see why.
+    return deps.commerce.createCheckout(base, []);
+  }
+
+  const holdUntil = new Date(now.getTime() + (deps.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000);
+  // A retry after a crash past this point resumes its own reservation. Planning again would count the
+  // units it already holds as taken (OUT_OF_STOCK on the last piece) or choose another location (a
+  // conflict with the stored lines).
+  const previous = await deps.stock.get(checkoutId);
+  const plan =
+    previous?.lines ??
+    planReservation(
+      lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      await deps.stock.pools(lines.map((l) => l.sku)),
+      { zone, ...(request.pickupLocationId ? { pickupLocationId: request.pickupLocationId } : {}) },
+    );
+  const reservation = await deps.stock.reserve({
+    reservationId: checkoutId,
+    lines: plan,
+    holdUntil,
+    owner: { zone, checkoutId },
+    now,
+  });
+  await step(deps, 'reserved');
+
+  const captureMethod = captureMethodFor(
+    capturePolicyFor(market),
+    assessment.decision === 'review' ? 'review' : 'normal',
+    total,
+  );
+  const require3ds = assessment.decision === 'require_3ds';
+  let intent: Awaited<ReturnType<PaymentGateway['createPaymentIntent']>>;
+  try {
+    intent = await deps.payments.createPaymentIntent({
+      amount: total,
+      captureMethod,
+      require3ds,
+      metadata: { checkoutId, orderId: base.orderId, zone, market },
+      idempotencyKey: idempotencyKeyFor('checkout.pi-create', checkoutId),
+    });
+  } catch (error) {
+    // A refusal will not change on retry: give the stock back now. A transient failure keeps the hold
+    // so the client's retry resumes with it (the sweeper frees it if no retry comes).
+    if (error instanceof DomainError && error.status < 500) {
+      await deps.stock.release(checkoutId, 'payment_intent_refused', now);
+    }
+    throw error;
+  }
+  await step(deps, 'payment-intent-created');
+
+  const checkout: Checkout = {
+    ...base,
+    status: 'awaiting_payment',
+    payment: {
+      paymentIntentId: intent.id,
+      ...(intent.clientSecret ? { clientSecret: intent.clientSecret } : {}),
+      status: intent.status,
+      captureMethod,
+      amount: total,
+      require3ds,
+    },
+    reservation: {
+      reservationId: reservation.reservationId,
+      holdUntil: reservation.holdUntil,
+      lines: reservation.lines,
+      released: reservation.status === 'released',
+    },
+  };
+  const started = domainEvent(
+    CheckoutStarted,
+    {
+      checkoutId,
+      zone,
+      market,
+      total,
+      riskDecision: assessment.decision,
+      captureMethod,
+      holdUntil: reservation.holdUntil,
+      skus: lines.map((l) => l.sku),
+    },
+    { eventId: `checkout:${checkoutId}:started`, correlationId: checkoutId, occurredAt: now },
+  );
+  const saved = await deps.commerce.createCheckout(checkout, [started]);
+  await step(deps, 'checkout-saved');
+  return saved;
+}
+
+/** The checkout as its owner sees it: the risk decision without the reasons, which are for staff. */
+export function checkoutView(checkout: Checkout, staff: boolean): CheckoutView {
+  if (staff) return checkout;
+  return { ...checkout, risk: { decision: checkout.risk.decision } };
+}
