@@ -21,6 +21,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type RouteAuth = 'public' | 'customer' | 'staff' | 'signature';
 
+/** A request header a route reads, documented in the OpenAPI document. */
+export interface HeaderDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly required: boolean;
+}
+
 export interface ResponseDefinition {
   readonly description: string;
   readonly schema?: z.ZodType;
@@ -58,6 +65,8 @@ export interface RouteDefinition<
    * stored response), scoped to the caller. Every mutating POST of the public API sets it.
    */
   readonly idempotent?: boolean;
+  /** Headers the handler reads besides `Authorization` and `Idempotency-Key`. */
+  readonly headers?: readonly HeaderDefinition[];
 }
 
 export function defineRoute<

@@ -149,7 +149,17 @@ function operation(route: RouteDefinition, collector: SchemaCollector): JsonSche
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [...route.tags],
-    parameters: [...parameters(route, collector), ...(route.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : [])],
+    parameters: [
+      ...parameters(route, collector),
+      ...(route.idempotent ? [IDEMPOTENCY_KEY_PARAMETER] : []),
+      ...(route.headers ?? []).map((h) => ({
+        name: h.name,
+        in: 'header',
+        required: h.required,
+        description: h.description,
+        schema: { type: 'string' },
+      })),
+    ],
     ...(route.body
       ? {
           requestBody: {

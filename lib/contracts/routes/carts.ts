@@ -25,6 +25,10 @@ const PRICING =
 const CartParams = z.strictObject({ cartId: z.string().max(200) });
 const LineParams = z.strictObject({ cartId: z.string().max(200), sku: Sku });
 
+const cartTokenHeader = [
+  { name: 'X-Cart-Token', required: true, description: 'The `cartToken` that `POST /v1/carts` returned' },
+];
+
 const notFound = { description: 'No such cart for this token', schema: ErrorEnvelope };
 const checkedOut = {
   description: 'The cart was checked out and takes no more changes',
@@ -52,6 +56,7 @@ export const getCartRoute = defineRoute({
   description: `${ACCESS} ${PRICING}`,
   tags: ['Carts'],
   auth: 'public',
+  headers: cartTokenHeader,
   params: CartParams,
   responses: { 200: { description: 'The cart', schema: CartView }, 404: notFound },
 });
@@ -64,6 +69,7 @@ export const addCartLineRoute = defineRoute({
   description: `Adds \`quantity\` to the line of the SKU, creating it. A line holds at most 5 pieces and a cart at most 50 lines. ${ACCESS}`,
   tags: ['Carts'],
   auth: 'public',
+  headers: cartTokenHeader,
   idempotent: true,
   params: CartParams,
   body: AddCartLineRequest,
@@ -87,6 +93,7 @@ export const setCartLineRoute = defineRoute({
   description: ACCESS,
   tags: ['Carts'],
   auth: 'public',
+  headers: cartTokenHeader,
   params: LineParams,
   body: SetCartLineRequest,
   responses: {
@@ -107,6 +114,7 @@ export const removeCartLineRoute = defineRoute({
   description: `Removing a line the cart does not have changes nothing. ${ACCESS}`,
   tags: ['Carts'],
   auth: 'public',
+  headers: cartTokenHeader,
   params: LineParams,
   responses: {
     200: { description: 'The cart without the line', schema: CartView },
@@ -123,6 +131,7 @@ export const claimCartRoute = defineRoute({
   description: `Needs a customer bearer token and the cart token. Claiming one's own cart again changes nothing; a cart another customer claimed answers 404. ${ACCESS}`,
   tags: ['Carts'],
   auth: 'customer',
+  headers: cartTokenHeader,
   idempotent: true,
   params: CartParams,
   responses: {

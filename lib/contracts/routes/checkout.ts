@@ -61,6 +61,13 @@ export const stripeWebhookRoute = defineRoute({
     'state changes, so duplicates and any delivery order end in the same state. Unhandled event types are acknowledged.',
   tags: ['Webhooks'],
   auth: 'signature',
+  headers: [
+    {
+      name: 'Stripe-Signature',
+      required: true,
+      description: "Stripe's `t=…,v1=…` signature of the raw body",
+    },
+  ],
   responses: {
     200: {
       description: 'Received (also for duplicates)',

@@ -309,6 +309,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
           ),
         ]);
   await Promise.all(pollers.map((p) => p.start()));
+  // Stripe's side of time: manual-capture holds lapse after their window, with the events Stripe sends.
+  scheduler.add('payments-authorization-expiry', 'rate(1 minute)', () => payments.expireAuthorizations());
   scheduler.start();
 
   const gateway = new HttpGateway({ routes, verifyToken: (t) => deps.issuer.verify(t), region, cors: true });
