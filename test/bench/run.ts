@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchCheckout } from './checkout-bench.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchSearch } from './search-bench.ts';
 
@@ -56,4 +57,26 @@ if (wanted('search')) {
   const results = await benchSearch(sizes);
   write('search', { results });
   console.table(results.map((r) => ({ ...r })));
+}
+
+if (wanted('checkout')) {
+  const report = await benchCheckout({
+    checkouts: Number(process.env.BENCH_CHECKOUTS ?? 300),
+    concurrency: Number(process.env.BENCH_CHECKOUT_CONCURRENCY ?? 50),
+  });
+  write('checkout', report);
+  const { handler, baseline } = report;
+  console.log(
+    `checkout: handler ${handler.checkoutsPerSecond}/s vs bare SDK ${baseline.checkoutsPerSecond}/s, ` +
+      `ratio ${report.ratio} (target >= ${report.target}: ${report.meetsTarget ? 'met' : 'MISSED'}; ` +
+      `block pairs ${report.pairRatios.min}..${report.pairRatios.max}, requests match: ${report.requestsMatch})`,
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries({ handler, baseline }).map(([name, { requestsPerCheckout, ...figures }]) => [
+        name,
+        { ...figures, requests: Object.values(requestsPerCheckout).reduce((a, b) => a + b, 0) },
+      ]),
+    ),
+  );
 }
