@@ -168,8 +168,30 @@ async function applyOnce(
   const snapshot = snapshotOf(event);
   const order = await deps.commerce.getOrder(checkout.orderId);
   if (order) return updateOrder(deps, order, snapshot);
-  if (fundsSecured(event.status)) return placeOrder(deps, checkout, snapshot);
+  // Refunded for want of stock: the payment is settled, and no later event (the refund's own, once the
+  // units are free again) may turn it into an order.
+  if (checkout.abandonedReason === 'out_of_stock_at_payment') {
+    return fundsSecured(event.status) ? compensate(deps, checkout, snapshot) : 'unchanged';
+  }
+  // Forward only here too: an authorization heard of after its cancellation (the sweeper voided it)
+  // holds no funds any more and must not place an order.
+  if (fundsSecured(event.status)) {
+    if (shouldAdvancePaymentState(recordedState(checkout), snapshot))
+      return placeOrder(deps, checkout, snapshot);
+    // Only a recorded cancellation is never advanced from, and no order can be placed after it: units a
+    // concurrent funds event allocated before losing the race to the cancellation go back.
+    if (checkout.reservation) await deps.stock.release(checkoutId, 'payment_canceled', deps.clock.now());
+    return 'unchanged';
+  }
   return updateCheckout(deps, checkout, event, snapshot);
+}
+
+/** The payment state the checkout last heard of; none until the first event, so any event is newer. */
+function recordedState(checkout: Checkout): PaymentStateSnapshot | undefined {
+  const payment = checkout.payment;
+  return payment?.updatedFromEventAt
+    ? { state: payment.status, occurredAt: payment.updatedFromEventAt }
+    : undefined;
 }
 
 async function updateOrder(
@@ -354,18 +376,22 @@ async function updateCheckout(
   snapshot: PaymentStateSnapshot,
 ): Promise<PaymentEventOutcome> {
   const payment = checkout.payment!;
-  // Until the first event, the status is the one the intent was created with: any event is newer.
-  const current = payment.updatedFromEventAt
-    ? { state: payment.status, occurredAt: payment.updatedFromEventAt }
-    : undefined;
-  if (!shouldAdvancePaymentState(current, snapshot)) return 'unchanged';
+  if (!shouldAdvancePaymentState(recordedState(checkout), snapshot)) return 'unchanged';
   const now = deps.clock.now();
   const at = now.toISOString();
   const failed = event.type === 'payment_intent.payment_failed';
   const canceled = event.status === 'canceled';
   const release = (failed || canceled) && checkout.reservation !== null;
-  if (release)
-    await deps.stock.release(checkout.checkoutId, canceled ? 'payment_canceled' : 'payment_failed', now);
+  if (release) {
+    // A decline must not undo a later attempt that succeeded and allocated the units while this one
+    // was being applied (its order keeps them); a cancelled intent has no such later attempt.
+    await deps.stock.release(
+      checkout.checkoutId,
+      canceled ? 'payment_canceled' : 'payment_failed',
+      now,
+      canceled ? {} : { ifHeld: true },
+    );
+  }
   const status =
     checkout.status === 'completed' || checkout.status === 'declined'
       ? checkout.status

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, VersionConflictError } from '../errors.ts';
 import type { StockStore } from '../inventory/stock-store.ts';
 import { idempotencyKeyFor } from '../payments/idempotency-keys.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
@@ -22,6 +22,9 @@ export type ReviewRequest = z.infer<typeof ReviewRequest>;
 export class OrderNotReviewableError extends ConflictError {
   override readonly code = 'ORDER_NOT_REVIEWABLE';
 }
+
+/** Saves tried before a decision gives up on an order that keeps changing under it. */
+const MAX_SAVE_ATTEMPTS = 5;
 
 export interface ReviewDeps {
   readonly commerce: CommerceRepository;
@@ -62,29 +65,49 @@ export async function reviewOrder(
           idempotencyKey: idempotencyKeyFor('order.cancel', orderId),
         });
   const now = deps.clock.now();
-  const reviewed: Order = {
-    ...order,
-    review: {
-      decision: request.decision,
-      by: reviewer,
-      at: now.toISOString(),
-      ...(request.note ? { note: request.note } : {}),
-    },
-  };
-  // The intent as the gateway answered is the newest state; the webhook that follows changes nothing.
-  const transition = applyPaymentState(
-    reviewed,
-    { state: intent.status, occurredAt: now.toISOString() },
-    now,
-    { reason: request.decision === 'approve' ? 'approved in review' : 'rejected in review' },
-  );
-  const next = transition?.order ?? { ...reviewed, version: order.version + 1, updatedAt: now.toISOString() };
-  await deps.commerce.saveOrder(
-    next,
-    order.version,
-    transition ? milestoneEvents(next, transition.newMilestones, now) : [],
-  );
-  if (next.allocation.released)
-    await deps.stock.release(order.allocation.reservationId, 'rejected_in_review', now);
-  return next;
+  // Stripe's webhook for this very capture or cancel may change the order before the decision is saved
+  // here: the decision is then recorded over the order as it stands, never lost to a version conflict.
+  for (let current = order, attempt = 1; ; attempt++) {
+    const reviewed: Order = {
+      ...current,
+      review: {
+        decision: request.decision,
+        by: reviewer,
+        at: now.toISOString(),
+        ...(request.note ? { note: request.note } : {}),
+      },
+    };
+    // The intent as the gateway answered it: its webhook, whether it came first or comes later, is a no-op.
+    const transition = applyPaymentState(
+      reviewed,
+      { state: intent.status, occurredAt: now.toISOString() },
+      now,
+      { reason: request.decision === 'approve' ? 'approved in review' : 'rejected in review' },
+    );
+    const next = transition?.order ?? {
+      ...reviewed,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    try {
+      await deps.commerce.saveOrder(
+        next,
+        current.version,
+        transition ? milestoneEvents(next, transition.newMilestones, now) : [],
+      );
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= MAX_SAVE_ATTEMPTS) throw error;
+      const fresh = await deps.commerce.getOrder(orderId);
+      if (!fresh) throw error;
+      if (fresh.review) {
+        if (fresh.review.decision === request.decision) return fresh;
+        throw new OrderNotReviewableError(`The order was already ${fresh.review.decision}d`);
+      }
+      current = fresh;
+      continue;
+    }
+    if (next.allocation.released)
+      await deps.stock.release(order.allocation.reservationId, 'rejected_in_review', now);
+    return next;
+  }
 }

@@ -171,6 +171,19 @@ export async function startCheckout(
   });
   await step(deps, 'priced');
 
+  // Stock is planned before screening so that, once a piece sells out, losers are refused without
+  // writing velocity counters. A retry after a crash past the reservation resumes its own lines:
+  // planning again would count the units it holds as taken (OUT_OF_STOCK on the last piece) or
+  // choose another location (a conflict with the stored lines).
+  const previous = await deps.stock.get(checkoutId);
+  const plan =
+    previous?.lines ??
+    planReservation(
+      lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      await deps.stock.pools(lines.map((l) => l.sku)),
+      { zone, ...(request.pickupLocationId ? { pickupLocationId: request.pickupLocationId } : {}) },
+    );
+
   const total = { amount: totals.total, currency: totals.currency };
   const address = request.shippingAddress;
   const assessment = await screenRisk(
@@ -236,17 +249,6 @@ export async function startCheckout(
   }
 
   const holdUntil = new Date(now.getTime() + (deps.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000);
-  // A retry after a crash past this point resumes its own reservation. Planning again would count the
-  // units it already holds as taken (OUT_OF_STOCK on the last piece) or choose another location (a
-  // conflict with the stored lines).
-  const previous = await deps.stock.get(checkoutId);
-  const plan =
-    previous?.lines ??
-    planReservation(
-      lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-      await deps.stock.pools(lines.map((l) => l.sku)),
-      { zone, ...(request.pickupLocationId ? { pickupLocationId: request.pickupLocationId } : {}) },
-    );
   const reservation = await deps.stock.reserve({
     reservationId: checkoutId,
     lines: plan,

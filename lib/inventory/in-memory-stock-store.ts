@@ -143,6 +143,7 @@ export class InMemoryStockStore implements StockStore {
       if (options.ifExpired && (reservation.status !== 'held' || reservation.holdUntil > now.toISOString())) {
         return false;
       }
+      if (options.ifHeld && reservation.status !== 'held') return false;
       this.stats.attempts++;
       for (const line of reservation.lines) {
         const pool = this.pool(line);

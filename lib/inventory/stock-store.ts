@@ -26,6 +26,12 @@ export interface ReleaseOptions {
    * it, and a paid reservation must keep its stock.
    */
   readonly ifExpired?: boolean;
+  /**
+   * Release only a `held` reservation, and answer false for an allocated one. A declined attempt sets it:
+   * the shopper's next attempt may have succeeded and allocated the units meanwhile, and its order must
+   * keep them.
+   */
+  readonly ifHeld?: boolean;
 }
 
 /** Counters of the transactions a store ran, for load tests and metrics. */
@@ -81,7 +87,7 @@ export interface StockStore {
 
   /**
    * Gives a held or allocated reservation's units back to available. Answers false, changing nothing,
-   * when it is already released (or, with `ifExpired`, not an expired hold).
+   * when it is already released (or, with `ifExpired`, not an expired hold; with `ifHeld`, not held).
    * @throws ReservationNotFoundError
    */
   release(reservationId: string, reason: string, now: Date, options?: ReleaseOptions): Promise<boolean>;

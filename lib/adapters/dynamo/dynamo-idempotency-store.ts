@@ -57,6 +57,9 @@ function recordFromItem(item: Record<string, unknown>): IdempotencyRecord {
  * DynamoDB deletes items some time after their `expiresAt` passes, not at once, so conditions and reads
  * also treat an item whose `expiresAt` has passed as absent.
  */
+/** How long webhook inbox records are kept: Stripe retries for three days; operators resend older events. */
+export const WEBHOOK_INBOX_TTL_SECONDS = 30 * 24 * 3600;
+
 export class DynamoIdempotencyStore implements IdempotencyStore {
   private readonly ttlSeconds: number;
 

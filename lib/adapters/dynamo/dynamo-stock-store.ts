@@ -294,6 +294,8 @@ export class DynamoStockStore implements StockStore {
       const current = await this.mustGet(reservationId);
       if (current.status === 'released') return false;
       if (options.ifExpired && (current.status !== 'held' || current.holdUntil > at)) return false;
+      // The write below is conditional on the status read here, so an allocation that lands first wins.
+      if (options.ifHeld && current.status !== 'held') return false;
       const next: Reservation = { ...current, status: 'released', releaseReason: reason, updatedAt: at };
       const counter = current.status === 'held' ? 'reserved' : 'allocated';
       const failed = await this.write([

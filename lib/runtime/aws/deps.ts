@@ -1,7 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
 import { DynamoCartRepository } from '../../adapters/dynamo/dynamo-cart-repository.ts';
-import { DynamoIdempotencyStore } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import {
+  DynamoIdempotencyStore,
+  WEBHOOK_INBOX_TTL_SECONDS,
+} from '../../adapters/dynamo/dynamo-idempotency-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
 import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
@@ -53,6 +56,19 @@ export const awsEventPublisher = /* @__PURE__ */ once(() => {
  */
 export const awsIdempotency = /* @__PURE__ */ once(
   () => new DynamoIdempotencyStore({ client: documentClient(), tableName: ownZoneTableName('idempotency') }),
+);
+
+/**
+ * The Stripe webhook inbox: the idempotency store keyed by event id, kept 30 days because Stripe
+ * retries a delivery for up to three days and an operator may resend older events.
+ */
+export const awsWebhookInbox = /* @__PURE__ */ once(
+  () =>
+    new DynamoIdempotencyStore({
+      client: documentClient(),
+      tableName: ownZoneTableName('idempotency'),
+      ttlSeconds: WEBHOOK_INBOX_TTL_SECONDS,
+    }),
 );
 
 /** The table of this function's own zone, from a zone table's env var: the entry in `AWS_REGION`. */

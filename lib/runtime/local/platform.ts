@@ -9,7 +9,10 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
 import { DynamoCartRepository } from '../../adapters/dynamo/dynamo-cart-repository.ts';
 import { DynamoCommerceRepository } from '../../adapters/dynamo/dynamo-commerce-repository.ts';
-import { DynamoIdempotencyStore } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import {
+  DynamoIdempotencyStore,
+  WEBHOOK_INBOX_TTL_SECONDS,
+} from '../../adapters/dynamo/dynamo-idempotency-store.ts';
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
 import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
@@ -218,7 +221,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     stock: new DynamoStockStore({ client: doc, tableName: names.inventory.global as string }),
     locations: new DynamoLocationDirectory(doc, names.inventory.global as string),
     idempotency,
-    inbox: idempotency,
+    inbox: new DynamoIdempotencyStore({
+      client: doc,
+      tableName: names.idempotency.zones[zone] as string,
+      ttlSeconds: WEBHOOK_INBOX_TTL_SECONDS,
+    }),
     velocity: new DynamoVelocityStore({ client: doc, tableName: names.idempotency.zones[zone] as string }),
     payments,
     localPayments: payments,
