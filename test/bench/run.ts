@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchCheckout } from './checkout-bench.ts';
 import { benchColdStart } from './cold-start.ts';
+import { benchDropSimulation, printDropSimulation } from './drop-simulation.ts';
 import { benchSearch } from './search-bench.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -79,4 +80,10 @@ if (wanted('checkout')) {
       ]),
     ),
   );
+}
+
+if (wanted('drop-simulation')) {
+  const report = benchDropSimulation({ windowSeconds: Number(process.env.BENCH_DROP_WINDOW_S ?? 3) });
+  write('drop-simulation', report);
+  printDropSimulation(report);
 }
