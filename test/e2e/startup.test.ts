@@ -5,15 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/runtime/local/dynamo-local.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
-/** Runs `npm start`'s entry point as a child process, as a developer would. */
+/**
+ * Runs `npm start`'s command (`node --import tsx bin/local.ts`) as a child process. One process, as
+ * `npm start` runs it: a signal reaches the platform itself, not a wrapper that gives a busy child
+ * 60 ms to answer before killing it.
+ */
 function start(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [TSX, 'bin/local.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
