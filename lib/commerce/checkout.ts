@@ -26,6 +26,16 @@ export const ShippingAddress = z
   .meta({ id: 'ShippingAddress' });
 export type ShippingAddress = z.infer<typeof ShippingAddress>;
 
+/** How an order reaches the shopper: shipped to an address, or collected in a boutique. */
+export const Delivery = z
+  .strictObject({
+    method: ShippingMethodId,
+    shippingAddress: ShippingAddress.optional(),
+    pickupLocationId: z.string().optional(),
+  })
+  .meta({ id: 'Delivery' });
+export type Delivery = z.infer<typeof Delivery>;
+
 /** Body of `POST /v1/checkouts`: a shipping method with an address, or a boutique for click and collect. */
 export const CheckoutRequest = z
   .strictObject({
@@ -101,11 +111,7 @@ export const Checkout = z
     cartId: z.string(),
     market: MarketCode,
     email: z.string(),
-    delivery: z.strictObject({
-      method: ShippingMethodId,
-      shippingAddress: ShippingAddress.optional(),
-      pickupLocationId: z.string().optional(),
-    }),
+    delivery: Delivery,
     lines: z.array(
       z.strictObject({
         sku: z.string(),

@@ -9,7 +9,7 @@ import {
 } from '../payments/payment-state.ts';
 import { CartTotals } from '../pricing/schemas.ts';
 import { RiskAssessment } from '../risk/risk-assessment.ts';
-import { ReservedLine, ShippingAddress } from './checkout.ts';
+import { Delivery, ReservedLine } from './checkout.ts';
 
 /**
  * An order's status, derived from its payment and its review:
@@ -63,11 +63,7 @@ export const Order = z
       }),
     ),
     totals: CartTotals,
-    delivery: z.strictObject({
-      method: z.string(),
-      shippingAddress: ShippingAddress.optional(),
-      pickupLocationId: z.string().optional(),
-    }),
+    delivery: Delivery,
     allocation: z.strictObject({
       reservationId: z.string(),
       lines: z.array(ReservedLine),

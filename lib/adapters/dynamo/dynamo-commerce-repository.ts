@@ -119,13 +119,25 @@ export class DynamoCommerceRepository implements CommerceRepository {
     expectedVersion: number,
     events: readonly DomainEvent[],
   ): Promise<void> {
-    const { tableName } = this.table(checkout.checkoutId);
+    const item = { ...checkoutKey(checkout.checkoutId), ...Checkout.parse(checkout) };
+    await this.putAtVersion(checkout.checkoutId, item, expectedVersion, events, 'checkout');
+  }
+
+  /** Replaces a record if it is still at `expectedVersion`, with its events, in one transaction. */
+  private async putAtVersion(
+    id: string,
+    item: Item,
+    expectedVersion: number,
+    events: readonly DomainEvent[],
+    what: string,
+  ): Promise<void> {
+    const { tableName } = this.table(id);
     try {
-      await this.transact(checkout.checkoutId, [
+      await this.transact(id, [
         {
           Put: {
             TableName: tableName,
-            Item: { ...checkoutKey(checkout.checkoutId), ...Checkout.parse(checkout) },
+            Item: item,
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: { ':expected': expectedVersion },
           },
@@ -134,7 +146,7 @@ export class DynamoCommerceRepository implements CommerceRepository {
       ]);
     } catch (error) {
       if (classifyCancellation(error)?.kind === 'condition') {
-        throw new VersionConflictError('The checkout changed meanwhile');
+        throw new VersionConflictError(`The ${what} changed meanwhile`);
       }
       throw error;
     }
@@ -194,25 +206,7 @@ export class DynamoCommerceRepository implements CommerceRepository {
   }
 
   async saveOrder(order: Order, expectedVersion: number, events: readonly DomainEvent[]): Promise<void> {
-    const { tableName } = this.table(order.orderId);
-    try {
-      await this.transact(order.orderId, [
-        {
-          Put: {
-            TableName: tableName,
-            Item: this.orderItem(order),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          },
-        },
-        ...this.outbox(tableName, events),
-      ]);
-    } catch (error) {
-      if (classifyCancellation(error)?.kind === 'condition') {
-        throw new VersionConflictError('The order changed meanwhile');
-      }
-      throw error;
-    }
+    await this.putAtVersion(order.orderId, this.orderItem(order), expectedVersion, events, 'order');
   }
 
   async listOrders(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
