@@ -1,0 +1,135 @@
+import { ValidationError } from '../../errors.ts';
+import { ReservationNotFoundError } from '../../inventory/errors.ts';
+import { type HomeRegionLookup, routeToHomeRegion } from '../../inventory/home-region.ts';
+import {
+  type Reservation,
+  type ReservationLine,
+  reservationLines,
+  type StockPool,
+} from '../../inventory/stock.ts';
+import type {
+  ReleaseOptions,
+  ReserveRequest,
+  SetOnHandOptions,
+  StockStore,
+} from '../../inventory/stock-store.ts';
+
+export interface HomeRegionStockStoreProps {
+  /** The region this code runs in; reads go to its store. */
+  readonly localRegion: string;
+  /** One store per region, each writing to that region's replica of the inventory table. */
+  readonly stores: Readonly<Record<string, StockStore>>;
+  /** The home region of a pool; see `homeRegionLookup` in `lib/inventory/home-region.ts`. */
+  readonly homeRegionOf: HomeRegionLookup;
+}
+
+/** Counts of a {@link HomeRegionStockStore}, for tests and metrics. */
+export interface HomeRegionStockStoreStats {
+  /** Write operations (reserve, allocate, release, setOnHand) sent to each region's store. */
+  readonly writesByRegion: Record<string, number>;
+}
+
+/**
+ * A stock store over the regional replicas of a global table that sends every write to the home
+ * region of the pools it touches, so the `available >= q` conditions are all checked by one replica
+ * and last-writer-wins replication never merges two sales of the same piece. Reads (pools, expired
+ * holds, reservations) use the local replica and may lag behind the home region.
+ *
+ * A reservation is one transaction, so all its pools must share a home region. The planner keeps a
+ * reservation inside one residency zone, and a zone's locations that feed one reservation are expected
+ * to share their region; a reservation that still spans home regions is rejected rather than split,
+ * since a split would lose the all-or-nothing guarantee.
+ */
+export class HomeRegionStockStore implements StockStore {
+  readonly stats: HomeRegionStockStoreStats = { writesByRegion: {} };
+  private readonly local: StockStore;
+
+  constructor(private readonly props: HomeRegionStockStoreProps) {
+    this.local = routeToHomeRegion(props.localRegion, props.stores);
+  }
+
+  pools(skus: readonly string[]): Promise<StockPool[]> {
+    return this.local.pools(skus);
+  }
+
+  async setOnHand(
+    sku: string,
+    locationId: string,
+    zone: string,
+    onHand: number,
+    options?: SetOnHandOptions,
+  ): Promise<StockPool> {
+    const store = this.writer(await this.props.homeRegionOf(sku, locationId));
+    return store.setOnHand(sku, locationId, zone, onHand, options);
+  }
+
+  async reserve(request: ReserveRequest): Promise<Reservation> {
+    const home = await this.homeOfLines(reservationLines(request.lines));
+    return this.writer(home).reserve(request);
+  }
+
+  /** The local replica's copy, or another region's while replication has not brought it here yet. */
+  async get(reservationId: string): Promise<Reservation | undefined> {
+    const local = await this.local.get(reservationId);
+    if (local) return local;
+    for (const [region, store] of Object.entries(this.props.stores)) {
+      if (region === this.props.localRegion) continue;
+      const found = await store.get(reservationId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  async allocate(reservationId: string, now: Date): Promise<Reservation> {
+    const store = this.writer(await this.homeOfReservation(reservationId));
+    return store.allocate(reservationId, now);
+  }
+
+  async release(
+    reservationId: string,
+    reason: string,
+    now: Date,
+    options?: ReleaseOptions,
+  ): Promise<boolean> {
+    const store = this.writer(await this.homeOfReservation(reservationId));
+    return store.release(reservationId, reason, now, options);
+  }
+
+  expiredHolds(now: Date, limit: number): Promise<Reservation[]> {
+    return this.local.expiredHolds(now, limit);
+  }
+
+  /** The home region's store, counting the write it is about to receive. */
+  private writer(region: string): StockStore {
+    const store = routeToHomeRegion(region, this.props.stores);
+    this.stats.writesByRegion[region] = (this.stats.writesByRegion[region] ?? 0) + 1;
+    return store;
+  }
+
+  /** A reservation's lines never change, so any replica's copy names the right pools. */
+  private async homeOfReservation(reservationId: string): Promise<string> {
+    const reservation = await this.get(reservationId);
+    if (!reservation) throw new ReservationNotFoundError(`Reservation ${reservationId} does not exist`);
+    return this.homeOfLines(reservation.lines);
+  }
+
+  /** @throws ValidationError naming the pools and their regions when they do not share one */
+  private async homeOfLines(lines: readonly ReservationLine[]): Promise<string> {
+    const homes = await Promise.all(
+      lines.map(async (line) => ({
+        pool: `${line.sku}@${line.locationId}`,
+        region: await this.props.homeRegionOf(line.sku, line.locationId),
+      })),
+    );
+    const regions = [...new Set(homes.map((h) => h.region))].sort();
+    const [only] = regions;
+    if (only === undefined || regions.length > 1) {
+      throw new ValidationError(
+        `A reservation must take stock from pools of one home region; these span ${regions.join(', ')}: ` +
+          homes.map((h) => `${h.pool} (${h.region})`).join(', '),
+        { pools: Object.fromEntries(homes.map((h) => [h.pool, h.region])) },
+      );
+    }
+    return only;
+  }
+}

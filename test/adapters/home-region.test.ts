@@ -1,0 +1,227 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../lib/adapters/dynamo/document-client.ts';
+import { DynamoStockStore } from '../../lib/adapters/dynamo/dynamo-stock-store.ts';
+import { HomeRegionStockStore } from '../../lib/adapters/dynamo/home-region-stock-store.ts';
+import { ValidationError } from '../../lib/errors.ts';
+import { OutOfStockError } from '../../lib/inventory/errors.ts';
+import { homeRegionLookup, homeRegionOf, routeToHomeRegion } from '../../lib/inventory/home-region.ts';
+import { InMemoryStockStore } from '../../lib/inventory/in-memory-stock-store.ts';
+import { Reservation, type StockPool } from '../../lib/inventory/stock.ts';
+import type { StockStore } from '../../lib/inventory/stock-store.ts';
+import {
+  createTables,
+  type DynamoLocal,
+  LOCAL_CREDENTIALS,
+  startDynamoLocal,
+} from '../../lib/runtime/local/dynamo-local.ts';
+import { TEST_ZONES, testTables } from '../support/dynamo.ts';
+import { LOCAL_DATABASE_REGION, LwwReplicator } from '../support/lww-replicator.ts';
+import { reserveRequest } from './stock-store.contract.ts';
+
+const WEST = 'eu-west-1';
+const CENTRAL = 'eu-central-1';
+const UNITS = 25;
+const ORDERS = 200;
+const CONCURRENCY = 50;
+
+const lookup = homeRegionLookup([
+  { locationId: 'roissy-warehouse', region: WEST },
+  { locationId: 'dublin-grafton', region: WEST },
+  { locationId: 'munich-maximilian', region: CENTRAL },
+]);
+
+/** Runs `count` tasks with at most `concurrency` in flight and answers how many fulfilled. */
+async function runLimited(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<unknown>,
+): Promise<{ fulfilled: number; errors: unknown[] }> {
+  let next = 0;
+  let fulfilled = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      try {
+        await task(index);
+        fulfilled++;
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { fulfilled, errors };
+}
+
+describe('home region routing', () => {
+  it('takes a pool home region from its location', () => {
+    expect(homeRegionOf({ region: CENTRAL })).toBe(CENTRAL);
+    expect(lookup('RING-1', 'munich-maximilian')).toBe(CENTRAL);
+    expect(() => lookup('RING-1', 'nowhere')).toThrow(ValidationError);
+  });
+
+  it('refuses to fall back to a replica when the home region has no store', () => {
+    expect(() => routeToHomeRegion('us-east-1', { [WEST]: 1 })).toThrow(/us-east-1/);
+  });
+
+  it('sends writes only to the home region and reads locally', async () => {
+    const west = new InMemoryStockStore();
+    const central = new InMemoryStockStore();
+    const store = new HomeRegionStockStore({
+      localRegion: CENTRAL,
+      stores: { [WEST]: west, [CENTRAL]: central },
+      homeRegionOf: lookup,
+    });
+    await store.setOnHand('RING-1', 'roissy-warehouse', 'eu', 3);
+    await store.reserve(
+      reserveRequest('r-1', [{ sku: 'RING-1', locationId: 'roissy-warehouse', quantity: 1 }]),
+    );
+    // The local replica has not seen the pool (nothing replicates here), so the local read is empty.
+    expect(await store.pools(['RING-1'])).toEqual([]);
+    expect((await west.pools(['RING-1']))[0]).toMatchObject({ reserved: 1, available: 2 });
+    // Found in the home region while the local replica lags, then released there.
+    expect(await store.release('r-1', 'cancelled', new Date())).toBe(true);
+    expect(store.stats.writesByRegion).toEqual({ [WEST]: 3 });
+  });
+
+  it('rejects a reservation whose pools have different home regions, naming them', async () => {
+    const store = new HomeRegionStockStore({
+      localRegion: WEST,
+      stores: { [WEST]: new InMemoryStockStore(), [CENTRAL]: new InMemoryStockStore() },
+      homeRegionOf: lookup,
+    });
+    const reserving = store.reserve(
+      reserveRequest('r-2', [
+        { sku: 'RING-1', locationId: 'roissy-warehouse', quantity: 1 },
+        { sku: 'RING-1', locationId: 'munich-maximilian', quantity: 1 },
+      ]),
+    );
+    await expect(reserving).rejects.toThrow(ValidationError);
+    await expect(reserving).rejects.toThrow(/RING-1@munich-maximilian \(eu-central-1\)/);
+    expect(store.stats.writesByRegion).toEqual({});
+  });
+});
+
+describe('stock over a last-writer-wins global table (two DynamoDB Local instances)', () => {
+  let second: DynamoLocal;
+  let replicator: LwwReplicator;
+  let tableName: string;
+  const stores = {} as Record<string, DynamoStockStore>;
+  const docs = {} as Record<string, ReturnType<typeof createDocumentClient>>;
+
+  beforeAll(async () => {
+    const [t, started] = await Promise.all([testTables(), startDynamoLocal()]);
+    second = started;
+    await createTables(second.client, t.prefix, TEST_ZONES);
+    tableName = t.names.inventory.global as string;
+    docs[WEST] = t.doc;
+    docs[CENTRAL] = createDocumentClient({
+      endpoint: second.endpoint,
+      region: LOCAL_DATABASE_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    for (const region of [WEST, CENTRAL]) {
+      stores[region] = new DynamoStockStore({
+        client: docs[region] as ReturnType<typeof createDocumentClient>,
+        tableName,
+      });
+    }
+    replicator = new LwwReplicator({
+      tableName,
+      sides: [
+        { region: WEST, endpoint: t.endpoint, client: t.client },
+        { region: CENTRAL, endpoint: second.endpoint, client: second.client },
+      ],
+    });
+    await replicator.start();
+  });
+
+  afterAll(async () => {
+    await replicator?.stop();
+    await second?.stop();
+  });
+
+  const poolOn = async (region: string, sku: string): Promise<StockPool | undefined> =>
+    (await (stores[region] as StockStore).pools([sku])).find((p) => p.locationId === 'roissy-warehouse');
+
+  const heldOn = async (region: string, prefix: string): Promise<number> => {
+    const { Items = [] } = await (docs[region] as ReturnType<typeof createDocumentClient>).send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': `RESERVATION#${prefix}` },
+      }),
+    );
+    return Items.map((item) => Reservation.parse(item)).filter((r) => r.status === 'held').length;
+  };
+
+  const line = (sku: string) => [{ sku, locationId: 'roissy-warehouse', quantity: 1 }];
+
+  it('oversells when both regions take conditional decrements (negative control)', async () => {
+    const sku = 'RING-NAIVE';
+    await (stores[WEST] as StockStore).setOnHand(sku, 'roissy-warehouse', 'eu', UNITS);
+    await replicator.settle();
+    expect(await poolOn(CENTRAL, sku)).toMatchObject({ available: UNITS });
+
+    const { fulfilled, errors } = await runLimited(ORDERS, CONCURRENCY, (i) =>
+      (stores[i % 2 === 0 ? WEST : CENTRAL] as StockStore).reserve(reserveRequest(`naive-${i}`, line(sku))),
+    );
+    await replicator.settle();
+    const [west, central] = await Promise.all([poolOn(WEST, sku), poolOn(CENTRAL, sku)]);
+    const held = await heldOn(WEST, 'naive-');
+    console.info(
+      `[R13 negative control] ${fulfilled}/${ORDERS} reservations succeeded for ${UNITS} units: ` +
+        `oversold ${fulfilled - UNITS}; held reservations after settling ${held}; ` +
+        `pool on ${WEST} ${JSON.stringify(west)}, on ${CENTRAL} ${JSON.stringify(central)}; ` +
+        `copies ${JSON.stringify(replicator.stats.copiesTo)}, lost writes ${replicator.stats.lostWrites}`,
+    );
+
+    expect(errors.every((e) => e instanceof OutOfStockError)).toBe(true);
+    expect(fulfilled).toBeGreaterThan(UNITS);
+    // Last writer wins: the replicas agree, and the counters no longer account for every sale.
+    expect(central).toEqual(west);
+    expect(held).toBe(await heldOn(CENTRAL, 'naive-'));
+    expect(held).toBeGreaterThan(west?.reserved ?? 0);
+  });
+
+  it('sells exactly the stock when every write goes to the home region', async () => {
+    const sku = 'RING-HOME';
+    const routers = Object.fromEntries(
+      [WEST, CENTRAL].map((region) => [
+        region,
+        new HomeRegionStockStore({ localRegion: region, stores, homeRegionOf: lookup }),
+      ]),
+    ) as Record<string, HomeRegionStockStore>;
+    // Seeded from the other region on purpose: the write still lands at home.
+    await (routers[CENTRAL] as HomeRegionStockStore).setOnHand(sku, 'roissy-warehouse', 'eu', UNITS);
+    await replicator.settle();
+
+    const { fulfilled, errors } = await runLimited(ORDERS, CONCURRENCY, (i) =>
+      (routers[i % 2 === 0 ? WEST : CENTRAL] as HomeRegionStockStore).reserve(
+        reserveRequest(`home-${i}`, line(sku)),
+      ),
+    );
+    await replicator.settle();
+    const [west, central] = await Promise.all([poolOn(WEST, sku), poolOn(CENTRAL, sku)]);
+    const held = await heldOn(CENTRAL, 'home-');
+    console.info(
+      `[R13 home region] ${fulfilled}/${ORDERS} reservations succeeded for ${UNITS} units: ` +
+        `oversold ${Math.max(0, held - UNITS)}; pool on ${CENTRAL} ${JSON.stringify(central)}; ` +
+        `writes by region from ${WEST} ${JSON.stringify(routers[WEST]?.stats.writesByRegion)}, ` +
+        `from ${CENTRAL} ${JSON.stringify(routers[CENTRAL]?.stats.writesByRegion)}`,
+    );
+
+    expect(errors.every((e) => e instanceof OutOfStockError)).toBe(true);
+    expect(fulfilled).toBe(UNITS);
+    for (const pool of [west, central]) {
+      expect(pool).toMatchObject({ onHand: UNITS, available: 0, reserved: UNITS, allocated: 0 });
+    }
+    expect(held).toBe(UNITS);
+    expect(await heldOn(WEST, 'home-')).toBe(UNITS);
+    expect(routers[CENTRAL]?.stats.writesByRegion).toEqual({ [WEST]: ORDERS / 2 + 1 });
+    expect(routers[WEST]?.stats.writesByRegion).toEqual({ [WEST]: ORDERS / 2 });
+  });
+});
