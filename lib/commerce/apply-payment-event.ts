@@ -111,7 +111,8 @@ function snapshotOf(event: PaymentEvent): PaymentStateSnapshot {
   };
 }
 
-function abandonedEvent(
+/** CheckoutAbandoned of a checkout: one id per checkout, so it is emitted once whichever path gets there. */
+export function abandonedEvent(
   checkout: Checkout,
   reason: 'hold_expired' | 'payment_canceled' | 'out_of_stock_at_payment',
   now: Date,

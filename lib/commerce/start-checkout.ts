@@ -12,6 +12,7 @@ import type { Destination, ShippingMethodId } from '../pricing/schemas.ts';
 import { type RiskPolicy, riskPolicyFor } from '../risk/risk-policy.ts';
 import { screenRisk } from '../risk/screen-risk.ts';
 import type { VelocityStore } from '../risk/velocity-store.ts';
+import { CartCheckedOutError, SkuNotAvailableError } from './cart.ts';
 import type { Checkout, CheckoutRequest, CheckoutView } from './checkout.ts';
 import type { CommerceRepository } from './commerce-repository.ts';
 import { CheckoutStarted } from './events.ts';
@@ -24,14 +25,8 @@ export const DEFAULT_HOLD_MINUTES = 15;
 export class CartEmptyError extends UnprocessableError {
   override readonly code = 'CART_EMPTY';
 }
-export class SkuNotAvailableError extends UnprocessableError {
-  override readonly code = 'SKU_NOT_AVAILABLE';
-}
 export class PickupLocationUnavailableError extends UnprocessableError {
   override readonly code = 'PICKUP_LOCATION_UNAVAILABLE';
-}
-export class CartCheckedOutError extends UnprocessableError {
-  override readonly code = 'CART_CHECKED_OUT';
 }
 
 /** Everything checkout uses; both composition roots build it. */

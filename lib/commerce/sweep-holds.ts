@@ -4,9 +4,8 @@ import { PaymentIntentStateError } from '../payments/errors.ts';
 import { idempotencyKeyFor } from '../payments/idempotency-keys.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
 import type { Clock } from '../platform/domain-event.ts';
-import { domainEvent } from '../platform/domain-event.ts';
+import { abandonedEvent } from './apply-payment-event.ts';
 import type { CommerceRepository } from './commerce-repository.ts';
-import { CheckoutAbandoned } from './events.ts';
 
 export interface SweepDeps {
   readonly commerce: CommerceRepository;
@@ -76,19 +75,7 @@ async function abandonCheckout(deps: SweepDeps, checkoutId: string, now: Date): 
             version: checkout.version + 1,
           },
           checkout.version,
-          [
-            domainEvent(
-              CheckoutAbandoned,
-              {
-                checkoutId,
-                zone: checkout.zone,
-                market: checkout.market,
-                total: { amount: checkout.totals.total, currency: checkout.totals.currency },
-                reason: 'hold_expired',
-              },
-              { eventId: `checkout:${checkoutId}:abandoned`, correlationId: checkoutId, occurredAt: now },
-            ),
-          ],
+          [abandonedEvent(checkout, 'hold_expired', now)],
         );
         changed = true;
       } catch (error) {

@@ -29,12 +29,12 @@ export const startCheckoutRoute = defineRoute({
     201: { description: 'The checkout', schema: CheckoutView },
     404: notFound,
     409: {
-      description: '`OUT_OF_STOCK` (details.skus names them), or the key is in use',
+      description: '`OUT_OF_STOCK` (details.skus names them), `CART_CHECKED_OUT`, or the key is in use',
       schema: ErrorEnvelope,
     },
     422: {
       description:
-        '`SKU_NOT_AVAILABLE`, `CART_EMPTY`, `CART_CHECKED_OUT`, `UNSUPPORTED_DESTINATION`, `SHIPPING_METHOD_UNAVAILABLE`, `PICKUP_LOCATION_UNAVAILABLE`, or the key was used with another body',
+        '`SKU_NOT_AVAILABLE`, `CART_EMPTY`, `UNSUPPORTED_DESTINATION`, `SHIPPING_METHOD_UNAVAILABLE`, `PICKUP_LOCATION_UNAVAILABLE`, or the key was used with another body',
       schema: ErrorEnvelope,
     },
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DevAuthenticatePaymentRequest,
   DevConfirmPaymentRequest,
+  DevPaymentParams,
 } from '../../adapters/local-payments/dev-confirm-payment.ts';
 import { CountryCode } from '../../config/config.ts';
 import { PaymentIntentView } from '../../payments/payment-intent.ts';
@@ -38,12 +39,6 @@ export const devTokenRoute = defineRoute({
       schema: z.strictObject({ token: z.string(), expiresIn: z.number().int() }),
     },
   },
-});
-
-const DevPaymentParams = z.strictObject({
-  paymentIntentId: z
-    .string()
-    .regex(/^pi_[A-Za-z0-9]{1,64}$/, 'paymentIntentId is a PaymentIntent id (pi_...)'),
 });
 
 export const devConfirmPaymentRoute = defineRoute({
