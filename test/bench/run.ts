@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchCheckout } from './checkout-bench.ts';
 import { benchColdStart } from './cold-start.ts';
+import { benchDeliveryBacktest, printDeliveryBacktest } from './delivery-backtest.ts';
 import { benchDropSimulation, printDropSimulation } from './drop-simulation.ts';
 import { benchSearch } from './search-bench.ts';
 
@@ -86,4 +87,10 @@ if (wanted('drop-simulation')) {
   const report = benchDropSimulation({ windowSeconds: Number(process.env.BENCH_DROP_WINDOW_S ?? 3) });
   write('drop-simulation', report);
   printDropSimulation(report);
+}
+
+if (wanted('delivery-backtest')) {
+  const report = benchDeliveryBacktest({ seed: Number(process.env.BENCH_DELIVERY_SEED ?? 20260501) });
+  write('delivery-backtest', report);
+  printDeliveryBacktest(report);
 }

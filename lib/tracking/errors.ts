@@ -1,0 +1,40 @@
+import { DomainError } from '../errors.ts';
+
+/** Why a carrier webhook failed verification. */
+export type CarrierSignatureFailure =
+  | 'missing_header'
+  | 'malformed_header'
+  | 'no_valid_signature'
+  | 'timestamp_outside_tolerance';
+
+/**
+ * A carrier webhook did not prove it came from the carrier: its signature or shared secret is missing,
+ * malformed or wrong, or its signed timestamp is stale. Nothing of the body has been read. The message
+ * never says which secret or signature was expected.
+ */
+export class CarrierSignatureError extends DomainError {
+  readonly code = 'CARRIER_SIGNATURE_INVALID';
+  readonly status = 401;
+  readonly reason: CarrierSignatureFailure;
+
+  constructor(reason: CarrierSignatureFailure, message: string) {
+    super(message, { reason });
+    this.reason = reason;
+  }
+}
+
+/** A correctly authenticated carrier webhook whose body is not the carrier's tracking payload. */
+export class CarrierPayloadError extends DomainError {
+  readonly code = 'CARRIER_PAYLOAD_INVALID';
+  readonly status = 400;
+}
+
+/**
+ * No secret is configured for the carrier, so no delivery can be verified. A server-side fault, answered
+ * 503 so that the carrier retries once an operator has set the secret, and alarmed on like any 5xx; a 401
+ * would blame the carrier and hide the misconfiguration.
+ */
+export class CarrierWebhookNotConfiguredError extends DomainError {
+  readonly code = 'CARRIER_WEBHOOK_NOT_CONFIGURED';
+  readonly status = 503;
+}
