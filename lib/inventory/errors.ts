@@ -38,3 +38,5 @@ export class StockCommittedError extends ConflictError {
 }
 
 export class ReservationNotFoundError extends NotFoundError {}
+
+export class TransferNotFoundError extends NotFoundError {}

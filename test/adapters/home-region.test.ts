@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lib/adapters/dynamo/document-client.ts';
 import { DynamoStockStore } from '../../lib/adapters/dynamo/dynamo-stock-store.ts';
 import { HomeRegionStockStore } from '../../lib/adapters/dynamo/home-region-stock-store.ts';
-import { ValidationError } from '../../lib/errors.ts';
+import { NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { OutOfStockError } from '../../lib/inventory/errors.ts';
 import { homeRegionLookup, homeRegionOf, routeToHomeRegion } from '../../lib/inventory/home-region.ts';
 import { InMemoryStockStore } from '../../lib/inventory/in-memory-stock-store.ts';
-import { Reservation, type StockPool } from '../../lib/inventory/stock.ts';
-import type { StockStore } from '../../lib/inventory/stock-store.ts';
+import { Reservation, type StockPool, type Transfer } from '../../lib/inventory/stock.ts';
+import type { Movement, StockStore } from '../../lib/inventory/stock-store.ts';
 import {
   createTables,
   type DynamoLocal,
@@ -84,6 +84,82 @@ describe('home region routing', () => {
     // Found in the home region while the local replica lags, then released there.
     expect(await store.release('r-1', 'cancelled', new Date())).toBe(true);
     expect(store.stats.writesByRegion).toEqual({ [WEST]: 3 });
+  });
+
+  it('sends adjustments, fences and fulfilments to the pool home region, and reads its ledger there', async () => {
+    const west = new InMemoryStockStore();
+    const central = new InMemoryStockStore();
+    const store = new HomeRegionStockStore({
+      localRegion: CENTRAL,
+      stores: { [WEST]: west, [CENTRAL]: central },
+      homeRegionOf: lookup,
+    });
+    const movement = { actor: { kind: 'staff' as const, id: 'staff-1' }, reason: 'receipt', now: new Date() };
+    await store.adjust({
+      sku: 'RING-1',
+      locationId: 'roissy-warehouse',
+      zone: 'eu',
+      type: 'receipt',
+      by: 4,
+      ...movement,
+    });
+    await store.setFence({
+      sku: 'RING-1',
+      locationId: 'roissy-warehouse',
+      key: 'clienteling',
+      units: 1,
+      overflow: true,
+      ...movement,
+    });
+    await store.reserve(
+      reserveRequest('r-1', [{ sku: 'RING-1', locationId: 'roissy-warehouse', quantity: 2 }]),
+    );
+    await store.allocate('r-1', new Date());
+    expect((await store.fulfil('r-1', { ...movement, reason: 'shipped' })).status).toBe('fulfilled');
+    expect((await west.pools(['RING-1']))[0]).toMatchObject({ onHand: 2, available: 1, allocated: 0 });
+    expect(await central.pools(['RING-1'])).toEqual([]);
+    // The ledger is read where it is written, even though the local replica has nothing yet.
+    const ledger = await store.ledger('RING-1', 'roissy-warehouse');
+    expect(ledger.entries.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['receipt', 'fence', 'reservation', 'allocation', 'shipment']),
+    );
+    expect(store.stats.writesByRegion).toEqual({ [WEST]: 5 });
+  });
+
+  it('dispatches a transfer at the source home region and receives it at the destination one', async () => {
+    const received: string[] = [];
+    /** Receives in its region whatever transfer it is asked to: replication is not simulated here. */
+    class Destination extends InMemoryStockStore {
+      override async receiveTransfer(transferId: string, movement: Movement): Promise<Transfer> {
+        received.push(transferId);
+        const transfer = await west.getTransfer(transferId);
+        return { ...transfer!, status: 'received', receivedAt: movement.now.toISOString() };
+      }
+    }
+    const west = new InMemoryStockStore();
+    const central = new Destination();
+    const store = new HomeRegionStockStore({
+      localRegion: CENTRAL,
+      stores: { [WEST]: west, [CENTRAL]: central },
+      homeRegionOf: lookup,
+    });
+    const movement = { actor: { kind: 'staff' as const, id: 'staff-1' }, reason: 'restock', now: new Date() };
+    await store.setOnHand('RING-1', 'roissy-warehouse', 'eu', 3);
+    await store.dispatchTransfer({
+      transferId: 'trf_1',
+      sku: 'RING-1',
+      fromLocationId: 'roissy-warehouse',
+      toLocationId: 'munich-maximilian',
+      quantity: 2,
+      ...movement,
+    });
+    expect((await west.pools(['RING-1']))[0]).toMatchObject({ onHand: 1, available: 1 });
+    // Found in the source region while the local replica lags, and received at the destination's.
+    expect(await store.getTransfer('trf_1')).toMatchObject({ status: 'in_transit' });
+    expect(await store.receiveTransfer('trf_1', movement)).toMatchObject({ status: 'received' });
+    expect(received).toEqual(['trf_1']);
+    expect(store.stats.writesByRegion).toEqual({ [WEST]: 2, [CENTRAL]: 1 });
+    await expect(store.receiveTransfer('trf_nope', movement)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('rejects a reservation whose pools have different home regions, naming them', async () => {

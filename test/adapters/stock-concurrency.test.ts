@@ -4,6 +4,7 @@ import { DynamoStockStore, reservationItem } from '../../lib/adapters/dynamo/dyn
 import { Prng } from '../../lib/demo/prng.ts';
 import { OutOfStockError } from '../../lib/inventory/errors.ts';
 import {
+  dropFenceKey,
   heldReservation,
   poolKey,
   type Reservation,
@@ -12,7 +13,7 @@ import {
   sumLines,
 } from '../../lib/inventory/stock.ts';
 import { testTables } from '../support/dynamo.ts';
-import { expectConserved, NOW, reserveRequest } from './stock-store.contract.ts';
+import { expectConserved, expectLedgerReplays, NOW, reserveRequest } from './stock-store.contract.ts';
 
 /** Runs `count` tasks with at most `concurrency` in flight, settling each like `Promise.allSettled`. */
 async function runLimited<T>(
@@ -145,6 +146,50 @@ describe('stock under concurrency (DynamoDB Local)', () => {
     expect(summary.outOfStock).toBe(199);
     expect(reservations).toHaveLength(1);
     expect(pool).toMatchObject({ onHand: 1, available: 0, reserved: 1 });
+  });
+
+  it('R1: 200 concurrent entries for a 25-unit drop fence sell exactly 25 and leave the remainder alone', async () => {
+    const s = store();
+    const sku = 'DROP-FENCE-25';
+    const key = dropFenceKey('drp_launch');
+    const staff = { actor: { kind: 'staff' as const, id: 'staff-1' }, reason: 'drop stock', now: NOW };
+    await s.adjust({ sku, locationId: 'roissy-warehouse', zone: 'eu', type: 'receipt', by: 40, ...staff });
+    await s.setFence({ sku, locationId: 'roissy-warehouse', key, units: 25, overflow: false, ...staff });
+    const latencies: number[] = [];
+    const results = await runLimited(200, 200, (i) =>
+      timed(latencies, () =>
+        s.reserve(
+          reserveRequest(
+            `${sku}-${i}`,
+            [{ sku, locationId: 'roissy-warehouse', quantity: 1, fence: { key, units: 1 } }],
+            {
+              owner: { zone: 'eu', checkoutId: `chk-${sku}-${i}` },
+              actor: { kind: 'drop', id: 'drp_launch' },
+            },
+          ),
+        ),
+      ),
+    );
+    const errors = rejections(results);
+    const [pool] = await s.pools([sku]);
+    console.log(
+      `R1 drop fence: ${JSON.stringify({
+        attempts: 200,
+        concurrency: 200,
+        fenced: 25,
+        successes: results.length - errors.length,
+        outOfStock: errors.filter((e) => e instanceof OutOfStockError).length,
+        transactions: s.stats.attempts,
+        conflictRetries: s.stats.conflictRetries,
+        p50: ms(percentile(latencies, 50)),
+        p99: ms(percentile(latencies, 99)),
+      })}`,
+    );
+    expect(errors.filter((e) => !(e instanceof OutOfStockError))).toEqual([]);
+    expect(results.length - errors.length).toBe(25);
+    expect(await scanReservations(`${sku}-`)).toHaveLength(25);
+    expect(pool).toMatchObject({ onHand: 40, available: 15, reserved: 25, fences: { [key]: { units: 0 } } });
+    await expectLedgerReplays(s, [pool!]);
   });
 
   it('R1 negative control: a read-then-unconditional-decrement oversells under the same load', async () => {

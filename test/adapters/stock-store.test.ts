@@ -1,23 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../lib/adapters/dynamo/document-client.ts';
 import {
   DynamoStockStore,
   HOLD_SHARDS,
   holdShard,
+  ledgerItem,
   poolItem,
 } from '../../lib/adapters/dynamo/dynamo-stock-store.ts';
 import { generateDemoData } from '../../lib/demo/demo-data.ts';
-import { StockContentionError } from '../../lib/inventory/errors.ts';
+import { OutOfStockError, StockContentionError } from '../../lib/inventory/errors.ts';
 import { InMemoryStockStore } from '../../lib/inventory/in-memory-stock-store.ts';
-import { StockPool } from '../../lib/inventory/stock.ts';
+import { type LedgerEntry, StockPool } from '../../lib/inventory/stock.ts';
 import { TABLES } from '../../lib/platform/tables.ts';
 import { createTableInput, LOCAL_CREDENTIALS } from '../../lib/runtime/local/dynamo-local.ts';
 import { seedDemoStock } from '../../lib/runtime/local/seed.ts';
 import { FixedClock } from '../support/fakes.ts';
-import { describeStockStoreContract, expectConserved, NOW, reserveRequest } from './stock-store.contract.ts';
+import {
+  describeStockStoreContract,
+  expectConserved,
+  expectLedgerReplays,
+  NOW,
+  reserveRequest,
+} from './stock-store.contract.ts';
 
 describeStockStoreContract('in memory', async () => new InMemoryStockStore());
 
@@ -70,6 +77,9 @@ describe('DynamoStockStore', () => {
     );
     expect(Item).toEqual(poolItem(pool));
     expect(StockPool.parse(Item)).toEqual(pool);
+    // The DynamoDB Streams client reads an empty map back as a value of no type, which the local
+    // stream consumers cannot decode, so no empty map is ever stored.
+    expect(Item).not.toHaveProperty('fences');
   });
 
   it('lists a reservation in the sweeper index only while held, and sets TTL only once released', async () => {
@@ -121,6 +131,125 @@ describe('DynamoStockStore', () => {
       }),
     );
     expect(Items).toEqual([]);
+  });
+
+  it('writes one ledger item per pool movement, keyed by pool and time, never with a TTL', async () => {
+    const t = await inventoryTable();
+    const store = new DynamoStockStore({ client: t.doc, tableName: t.tableName });
+    await store.setOnHand('RING-1', 'roissy-warehouse', 'eu', 4);
+    await store.setFence({
+      sku: 'RING-1',
+      locationId: 'roissy-warehouse',
+      key: 'clienteling',
+      units: 1,
+      overflow: true,
+      actor: { kind: 'staff', id: 'staff-1' },
+      reason: 'vip allocation',
+      now: NOW,
+    });
+    await store.reserve(reserveRequest('r-1', [{ ...line, fence: { key: 'clienteling', units: 1 } }]));
+    await store.allocate('r-1', NOW);
+    await store.release('r-1', 'order-cancelled', NOW);
+    await store.dispatchTransfer({
+      transferId: 'trf_1',
+      sku: 'RING-1',
+      fromLocationId: 'roissy-warehouse',
+      toLocationId: 'paris-saint-honore',
+      quantity: 1,
+      actor: { kind: 'staff', id: 'staff-1' },
+      reason: 'restock',
+      now: NOW,
+    });
+    const { Items = [] } = await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'LEDGER#RING-1#roissy-warehouse' },
+      }),
+    );
+    expect(Items.map((i) => i.type).sort()).toEqual(
+      ['adjustment', 'allocation', 'fence', 'release', 'reservation', 'transfer_out'].sort(),
+    );
+    for (const item of Items) {
+      expect(item.sk).toBe(`${item.at}#${item.entryId}`);
+      const { pk: _pk, sk: _sk, ...entry } = item;
+      expect(item).toEqual(ledgerItem(entry as LedgerEntry));
+      for (const key of ['expiresAt', 'gsi1pk', 'gsi1sk']) expect(item).not.toHaveProperty(key);
+      if (['adjustment', 'transfer_out'].includes(item.type)) expect(item.delta).not.toHaveProperty('fences');
+    }
+    expect(Items.find((i) => i.type === 'reservation')?.entryId).toMatch(/^reservation:r-1:[0-9a-f]{16}$/);
+    const { Item: transfer } = await t.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: { pk: 'TRANSFER#trf_1', sk: 'TRANSFER' } }),
+    );
+    expect(transfer).toMatchObject({ status: 'in_transit', quantity: 1 });
+    expect(transfer).not.toHaveProperty('expiresAt');
+  });
+
+  it('fences pools that have no fence map yet, and refuses fenced sales from them until then', async () => {
+    const t = await inventoryTable();
+    const store = new DynamoStockStore({ client: t.doc, tableName: t.tableName });
+    const legacy = (sku: string) => ({
+      pk: `POOL#${sku}`,
+      sk: 'LOC#roissy-warehouse',
+      sku,
+      locationId: 'roissy-warehouse',
+      zone: 'eu',
+      onHand: 5,
+      reserved: 0,
+      allocated: 0,
+      available: 5,
+    });
+    const raw = async (sku: string) =>
+      (
+        await t.doc.send(
+          new GetCommand({ TableName: t.tableName, Key: { pk: `POOL#${sku}`, sk: 'LOC#roissy-warehouse' } }),
+        )
+      ).Item;
+    for (const sku of ['OLD-1', 'OLD-2', 'OLD-3'])
+      await t.doc.send(new PutCommand({ TableName: t.tableName, Item: legacy(sku) }));
+
+    const fenced = {
+      sku: 'OLD-1',
+      locationId: 'roissy-warehouse',
+      quantity: 1,
+      fence: { key: 'web', units: 1 },
+    };
+    await expect(store.reserve(reserveRequest('r-old', [fenced]))).rejects.toBeInstanceOf(OutOfStockError);
+    expect(await store.pools(['OLD-1'])).toEqual([expect.objectContaining({ available: 5, fences: {} })]);
+
+    const movement = { actor: { kind: 'staff' as const, id: 'staff-1' }, reason: 'web allocation', now: NOW };
+    expect(
+      await store.setFence({
+        sku: 'OLD-1',
+        locationId: 'roissy-warehouse',
+        key: 'web',
+        units: 2,
+        overflow: false,
+        ...movement,
+      }),
+    ).toMatchObject({ available: 3, fences: { web: { units: 2, overflow: false } } });
+    await store.reserve(reserveRequest('r-old', [fenced]));
+    expect(await raw('OLD-1')).toMatchObject({ available: 3, reserved: 1, fences: { web: { units: 1 } } });
+
+    // Pools without fences stay without the map; readers see `{}`.
+    await store.adjust({
+      sku: 'OLD-2',
+      locationId: 'roissy-warehouse',
+      zone: 'eu',
+      type: 'receipt',
+      by: 1,
+      ...movement,
+    });
+    expect(await raw('OLD-2')).toMatchObject({ onHand: 6, available: 6 });
+    expect(await raw('OLD-2')).not.toHaveProperty('fences');
+    expect(await store.pools(['OLD-2'])).toEqual([expect.objectContaining({ onHand: 6, fences: {} })]);
+    // Plain sales and releases work on them as before.
+    await store.reserve(
+      reserveRequest('r-old-3', [{ sku: 'OLD-3', locationId: 'roissy-warehouse', quantity: 2 }]),
+    );
+    await store.release('r-old-3', 'cancelled', NOW);
+    expect(await raw('OLD-3')).toMatchObject({ available: 5, reserved: 0 });
+    expect(await raw('OLD-3')).not.toHaveProperty('fences');
   });
 
   it('spreads held reservations over every sweeper shard', () => {
@@ -211,6 +340,16 @@ describe('seedDemoStock', () => {
       reserved: 0,
       allocated: 0,
       available: first.onHand,
+      fences: {},
     });
+    // Each pool opens its ledger with its receipt, so the ledger replays to the seeded pool.
+    await expectLedgerReplays(store, pools.slice(0, 20));
+    expect((await store.ledger(first.sku, first.locationId)).entries).toEqual([
+      expect.objectContaining({
+        type: 'receipt',
+        delta: { onHand: first.onHand, available: first.onHand, reserved: 0, allocated: 0, fences: {} },
+        actor: { kind: 'system', id: 'demo-seed' },
+      }),
+    ]);
   });
 });

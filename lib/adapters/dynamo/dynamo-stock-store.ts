@@ -4,33 +4,60 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Location } from '../../demo/locations.ts';
 import { ValidationError } from '../../errors.ts';
 import {
   OutOfStockError,
+  ReservationConflictError,
   ReservationNotFoundError,
-  StockCommittedError,
   StockContentionError,
+  TransferNotFoundError,
 } from '../../inventory/errors.ts';
 import {
+  adjustmentChange,
+  adjustmentRefused,
+  assertAdjustable,
+  assertFence,
   assertReservationId,
+  assertTransfer,
+  checkoutContext,
   compare,
+  fenceRefused,
+  fulfilled,
+  fulfilmentTargets,
   heldReservation,
+  type LedgerContext,
+  LedgerEntry,
+  type LinePlace,
+  ledgerEntry,
+  ledgerLimit,
+  ledgerPosition,
+  lineDelta,
+  type MovementType,
+  noDelta,
+  openLines,
+  type PoolDelta,
   Reservation,
   type ReservationLine,
   type ReservationStatus,
   reservationLines,
   resumeReservation,
   StockPool,
+  sameTransfer,
+  Transfer,
 } from '../../inventory/stock.ts';
 import type {
+  AdjustRequest,
+  FenceRequest,
+  LedgerPage,
+  Movement,
   ReleaseOptions,
   ReserveRequest,
   SetOnHandOptions,
   StockStore,
   StockStoreStats,
+  TransferRequest,
 } from '../../inventory/stock-store.ts';
 import { classifyCancellation } from './transactions.ts';
 
@@ -47,10 +74,45 @@ const reservationKeyOf = (reservationId: string) => ({
   pk: `RESERVATION#${reservationId}`,
   sk: 'RESERVATION',
 });
+const transferKeyOf = (transferId: string) => ({ pk: `TRANSFER#${transferId}`, sk: 'TRANSFER' });
+const ledgerPartition = (sku: string, locationId: string) => `LEDGER#${sku}#${locationId}`;
 
-/** The stored item of a stock pool; the seed and the store write exactly this shape. */
+/** Counter attributes, always written through names so no reserved word can bite. */
+const COUNTERS = ['onHand', 'available', 'reserved', 'allocated'] as const;
+
+/**
+ * The stored item of a stock pool; the seed and the store write exactly this shape. A pool without
+ * fences is stored without the `fences` map (reads default it to `{}`): the DynamoDB Streams client
+ * reads an empty map back as an attribute of no type, which stream consumers cannot decode.
+ */
 export function poolItem(pool: StockPool): Record<string, unknown> {
-  return { ...poolKeyOf(pool.sku, pool.locationId), ...StockPool.parse(pool) };
+  const { fences, ...rest } = StockPool.parse(pool);
+  return {
+    ...poolKeyOf(pool.sku, pool.locationId),
+    ...rest,
+    ...(Object.keys(fences).length > 0 ? { fences } : {}),
+  };
+}
+
+/**
+ * The stored item of a ledger entry: one partition per pool, sorted oldest first. It never carries the
+ * TTL attribute: the ledger is the pool's history, and replaying it must always rebuild the pool. A
+ * delta that moves no fence leaves out its (empty) `fences`, for the same reason as {@link poolItem}.
+ */
+export function ledgerItem(entry: LedgerEntry): Record<string, unknown> {
+  const parsed = LedgerEntry.parse(entry);
+  const { fences, ...counters } = parsed.delta;
+  return {
+    pk: ledgerPartition(parsed.sku, parsed.locationId),
+    sk: ledgerPosition(parsed),
+    ...parsed,
+    delta: { ...counters, ...(Object.keys(fences).length > 0 ? { fences } : {}) },
+  };
+}
+
+/** The stored item of a transfer. */
+export function transferItem(transfer: Transfer): Record<string, unknown> {
+  return { ...transferKeyOf(transfer.transferId), ...Transfer.parse(transfer) };
 }
 
 /** The stored item of a location; `gsi1` lists every location by zone. */
@@ -91,6 +153,57 @@ export function reservationItem(reservation: Reservation): Record<string, unknow
   };
 }
 
+/** An item read back without its key attributes, for the strict schemas. */
+function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest;
+}
+
+/**
+ * The update of a pool that applies `delta` exactly, guarded so that no counter and no fence it lowers
+ * can go below zero (and so that the pool exists: an update would otherwise create it). A fence part
+ * names `fences.<key>.units`, which fails the guard when the pool has no such fence.
+ */
+export function poolDeltaUpdate(delta: PoolDelta): {
+  update: string;
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const sets: string[] = [];
+  const guards: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const counter of COUNTERS) {
+    const change = delta[counter];
+    if (change === 0) continue;
+    names[`#${counter}`] = counter;
+    sets.push(`#${counter} = #${counter} + :d_${counter}`);
+    values[`:d_${counter}`] = change;
+    if (change < 0) {
+      guards.push(`#${counter} >= :n_${counter}`);
+      values[`:n_${counter}`] = -change;
+    }
+  }
+  Object.entries(delta.fences).forEach(([key, change], i) => {
+    if (change === 0) return;
+    const path = `#fences.#f${i}.#units`;
+    Object.assign(names, { '#fences': 'fences', [`#f${i}`]: key, '#units': 'units' });
+    sets.push(`${path} = ${path} + :df${i}`);
+    values[`:df${i}`] = change;
+    if (change < 0) {
+      guards.push(`${path} >= :nf${i}`);
+      values[`:nf${i}`] = -change;
+    }
+  });
+  return {
+    update: sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    condition: guards.length > 0 ? guards.join(' AND ') : 'attribute_exists(pk)',
+    names,
+    values,
+  };
+}
+
 export interface DynamoStockStoreProps {
   readonly client: DynamoDBDocumentClient;
   /** The inventory table (global). */
@@ -113,8 +226,9 @@ export interface DynamoStockStoreProps {
 }
 
 /**
- * Stock pools and reservations in the inventory table. Each change is one TransactWriteItems over the
- * reservation and its pools, guarded by conditions, so concurrent checkouts can never oversell; a
+ * Stock pools, reservations, transfers and the ledger in the inventory table. Each change is one
+ * TransactWriteItems over the reservation or transfer, its pools and one ledger entry per pool, guarded
+ * by conditions, so concurrent checkouts can never oversell and the ledger never misses a movement; a
  * cancellation is classified (condition: business answer, contention: retried with backoff, anything
  * else: raised).
  */
@@ -166,67 +280,212 @@ export class DynamoStockStore implements StockStore {
     onHand: number,
     options: SetOnHandOptions = {},
   ): Promise<StockPool> {
-    if (!Number.isInteger(onHand) || onHand < 0) {
-      throw new ValidationError('On hand must be a non-negative integer', { onHand });
-    }
-    const key = poolKeyOf(sku, locationId);
-    // Available is derived from counters that reserves move concurrently, so read them and write only
-    // if they are still the same; a lost race reads again.
+    return this.adjust({
+      sku,
+      locationId,
+      zone,
+      ...(options.locationType ? { locationType: options.locationType } : {}),
+      type: 'adjustment',
+      onHand,
+      actor: { kind: 'system', id: 'set-on-hand' },
+      reason: 'on hand set',
+      now: new Date(),
+    });
+  }
+
+  async adjust(request: AdjustRequest): Promise<StockPool> {
+    assertAdjustable(request);
+    const { sku, locationId } = request;
+    // On hand and the shared remainder move by the same amount, relative to whatever concurrent
+    // reservations leave; only a stock take's change depends on the count read, so only it is
+    // conditional on that count, and a lost race reads again.
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const { Item } = await this.props.client.send(
-        new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }),
+      const current = await this.readPool(sku, locationId);
+      const change = adjustmentChange(request, current?.onHand ?? 0);
+      if ((current?.available ?? 0) + change < 0) throw adjustmentRefused(request, current, change);
+      const entry = ledgerEntry(
+        request,
+        request.type,
+        { ...noDelta(), onHand: change, available: change },
+        request,
       );
-      const current = Item ? StockPool.parse(Item) : undefined;
-      const reserved = current?.reserved ?? 0;
-      const allocated = current?.allocated ?? 0;
-      if (onHand < reserved + allocated) {
-        throw new StockCommittedError(
-          `${sku} at ${locationId} has ${reserved + allocated} units committed; on hand cannot be ${onHand}`,
-          { reserved, allocated },
-        );
-      }
-      const locationType = options.locationType ?? current?.locationType;
-      try {
-        const { Attributes } = await this.props.client.send(
-          new UpdateCommand({
-            TableName: this.props.tableName,
-            Key: key,
-            UpdateExpression:
-              'SET sku = :sku, locationId = :locationId, #zone = :zone, onHand = :onHand, ' +
-              'reserved = :reserved, allocated = :allocated, available = :available' +
-              (locationType ? ', locationType = :locationType' : ''),
-            ConditionExpression: current
-              ? 'reserved = :reserved AND allocated = :allocated'
-              : 'attribute_not_exists(pk)',
-            ExpressionAttributeNames: { '#zone': 'zone' },
-            ExpressionAttributeValues: {
-              ':sku': sku,
-              ':locationId': locationId,
-              ':zone': zone,
-              ':onHand': onHand,
-              ':reserved': reserved,
-              ':allocated': allocated,
-              ':available': onHand - reserved - allocated,
-              ...(locationType ? { ':locationType': locationType } : {}),
+      const write: TransactItem = current
+        ? this.adjustUpdate(request, current, change)
+        : {
+            Put: {
+              TableName: this.props.tableName,
+              Item: poolItem({
+                sku,
+                locationId,
+                zone: request.zone,
+                ...(request.locationType ? { locationType: request.locationType } : {}),
+                onHand: change,
+                reserved: 0,
+                allocated: 0,
+                available: change,
+                fences: {},
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return StockPool.parse(Attributes);
-      } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-        if (attempt + 1 === this.maxAttempts) break;
-        this.stats.conflictRetries++;
-        await this.pause(attempt);
+          };
+      if (!(await this.write([write, this.ledgerPut(entry)]))) {
+        return {
+          ...(current ?? { sku, locationId, zone: request.zone, reserved: 0, allocated: 0, fences: {} }),
+          ...(request.locationType ? { locationType: request.locationType } : {}),
+          onHand: (current?.onHand ?? 0) + change,
+          available: (current?.available ?? 0) + change,
+        };
       }
+      await this.lostRace(attempt);
     }
     throw new StockContentionError(`${sku} at ${locationId} kept changing while its stock was being set`);
+  }
+
+  async setFence(request: FenceRequest): Promise<StockPool> {
+    assertFence(request);
+    const { sku, locationId, key } = request;
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const item = await this.readPoolItem(sku, locationId);
+      if (!item) {
+        throw new ValidationError(`${locationId} holds no stock of ${sku} to fence`, { sku, locationId });
+      }
+      const pool = StockPool.parse(item);
+      const before = pool.fences[key]?.units;
+      const change = request.units - (before ?? 0);
+      if (change > pool.available) throw fenceRefused(request, pool.available);
+      const entry = ledgerEntry(
+        pool,
+        'fence',
+        { ...noDelta(), available: -change, fences: { [key]: change } },
+        request,
+      );
+      const update = this.fenceUpdate(request, item.fences !== undefined, before, change);
+      if (!(await this.write([update, this.ledgerPut(entry)]))) {
+        return {
+          ...pool,
+          available: pool.available - change,
+          fences: { ...pool.fences, [key]: { units: request.units, overflow: request.overflow } },
+        };
+      }
+      await this.lostRace(attempt);
+    }
+    throw new StockContentionError(`${sku} at ${locationId} kept changing while fence ${key} was being set`);
+  }
+
+  async dispatchTransfer(request: TransferRequest): Promise<Transfer> {
+    assertTransfer(request);
+    const transfer: Transfer = {
+      transferId: request.transferId,
+      sku: request.sku,
+      fromLocationId: request.fromLocationId,
+      toLocationId: request.toLocationId,
+      quantity: request.quantity,
+      status: 'in_transit',
+      actor: request.actor,
+      reason: request.reason,
+      dispatchedAt: request.now.toISOString(),
+    };
+    const delta = { ...noDelta(), onHand: -request.quantity, available: -request.quantity };
+    const failed = await this.write([
+      {
+        Put: {
+          TableName: this.props.tableName,
+          Item: transferItem(transfer),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...this.movement({ sku: request.sku, locationId: request.fromLocationId }, 'transfer_out', delta, {
+        ...request,
+        reference: request.transferId,
+      }),
+    ]);
+    if (!failed) return transfer;
+    if (failed.includes(0)) {
+      // The id is taken: most likely this very dispatch retried after a lost response.
+      const existing = await this.getTransfer(request.transferId);
+      if (!existing) return this.dispatchTransfer(request);
+      if (sameTransfer(existing, request)) return existing;
+      throw new ReservationConflictError(
+        `Transfer ${request.transferId} already exists for another SKU, route or quantity`,
+      );
+    }
+    throw new OutOfStockError([request.sku]);
+  }
+
+  async receiveTransfer(transferId: string, movement: Movement): Promise<Transfer> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const transfer = await this.getTransfer(transferId);
+      if (!transfer) throw new TransferNotFoundError(`Transfer ${transferId} does not exist`, { transferId });
+      if (transfer.status === 'received') return transfer;
+      const destination = { sku: transfer.sku, locationId: transfer.toLocationId };
+      const delta = { ...noDelta(), onHand: transfer.quantity, available: transfer.quantity };
+      const exists = (await this.readPoolItem(destination.sku, destination.locationId)) !== undefined;
+      const received: Transfer = { ...transfer, status: 'received', receivedAt: movement.now.toISOString() };
+      const context = { ...movement, reference: transferId };
+      const failed = await this.write([
+        {
+          Update: {
+            TableName: this.props.tableName,
+            Key: transferKeyOf(transferId),
+            UpdateExpression: 'SET #status = :received, receivedAt = :at',
+            ConditionExpression: '#status = :inTransit',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':received': 'received',
+              ':inTransit': 'in_transit',
+              ':at': received.receivedAt,
+            },
+          },
+        },
+        ...(exists
+          ? this.movement(destination, 'transfer_in', delta, context)
+          : [
+              {
+                Put: {
+                  TableName: this.props.tableName,
+                  Item: poolItem({
+                    ...destination,
+                    zone: await this.zoneOf(transfer),
+                    onHand: transfer.quantity,
+                    reserved: 0,
+                    allocated: 0,
+                    available: transfer.quantity,
+                    fences: {},
+                  }),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              this.ledgerPut(ledgerEntry(destination, 'transfer_in', delta, context)),
+            ]),
+      ]);
+      if (!failed) return received;
+      // Received by a concurrent call, or the destination pool appeared meanwhile: decide again.
+      await this.lostRace(attempt);
+    }
+    throw new StockContentionError(`Transfer ${transferId} kept changing while being received`);
+  }
+
+  async getTransfer(transferId: string): Promise<Transfer | undefined> {
+    const { Item } = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: transferKeyOf(transferId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? Transfer.parse(withoutKeys(Item)) : undefined;
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation> {
     assertReservationId(request.reservationId);
     const lines = reservationLines(request.lines);
     const reservation = heldReservation(request, lines);
+    const context: LedgerContext = {
+      actor: request.actor ?? { kind: 'checkout', id: request.owner.checkoutId },
+      reason: 'reserved',
+      reference: request.reservationId,
+      now: request.now,
+    };
     const failed = await this.write([
       {
         Put: {
@@ -235,9 +494,7 @@ export class DynamoStockStore implements StockStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      ...lines.map((line) =>
-        this.poolUpdate(line, 'SET available = available - :q, reserved = reserved + :q', true),
-      ),
+      ...this.lineMovements(lines, 'pool', 'reserved', 'reservation', context),
     ]);
     if (!failed) return reservation;
     if (failed.includes(0)) {
@@ -246,7 +503,7 @@ export class DynamoStockStore implements StockStore {
       if (!existing) return this.reserve(request);
       return resumeReservation(existing, lines, request);
     }
-    throw new OutOfStockError(failed.map((index) => lines[index - 1]?.sku ?? '?'));
+    throw new OutOfStockError(shortSkus(failed, lines));
   }
 
   async get(reservationId: string): Promise<Reservation | undefined> {
@@ -263,22 +520,20 @@ export class DynamoStockStore implements StockStore {
   async allocate(reservationId: string, now: Date): Promise<Reservation> {
     for (let step = 0; step < this.maxAttempts; step++) {
       const current = await this.mustGet(reservationId);
-      if (current.status === 'allocated') return current;
+      if (current.status === 'allocated' || current.status === 'fulfilled') return current;
       const { releaseReason, ...rest } = current;
       const next: Reservation = { ...rest, status: 'allocated', updatedAt: now.toISOString() };
-      const fromHeld = current.status === 'held';
+      // A released reservation takes its units again from where it took them the first time.
+      const from = current.status === 'held' ? 'reserved' : 'pool';
+      const lines = openLines(current);
       const failed = await this.write([
-        this.statusUpdate(current, next, 'REMOVE gsi1pk, gsi1sk, releaseReason, expiresAt'),
-        ...current.lines.map((line) =>
-          fromHeld
-            ? this.poolUpdate(line, 'SET reserved = reserved - :q, allocated = allocated + :q', false)
-            : this.poolUpdate(line, 'SET available = available - :q, allocated = allocated + :q', true),
-        ),
+        this.reservationUpdate(current, next, 'REMOVE gsi1pk, gsi1sk, releaseReason, expiresAt'),
+        ...this.lineMovements(lines, from, 'allocated', 'allocation', checkoutContext(current, 'paid', now)),
       ]);
       if (!failed) return next;
       // Released or allocated by someone else meanwhile: decide again from what is stored now.
       if (failed.includes(0)) continue;
-      throw new OutOfStockError(failed.map((index) => current.lines[index - 1]?.sku ?? '?'));
+      throw new OutOfStockError(shortSkus(failed, lines));
     }
     throw new StockContentionError(`Reservation ${reservationId} kept changing while being allocated`);
   }
@@ -292,23 +547,89 @@ export class DynamoStockStore implements StockStore {
     const at = now.toISOString();
     for (let step = 0; step < this.maxAttempts; step++) {
       const current = await this.mustGet(reservationId);
-      if (current.status === 'released') return false;
+      if (current.status === 'released' || current.status === 'fulfilled') return false;
       if (options.ifExpired && (current.status !== 'held' || current.holdUntil > at)) return false;
       // The write below is conditional on the status read here, so an allocation that lands first wins.
       if (options.ifHeld && current.status !== 'held') return false;
       const next: Reservation = { ...current, status: 'released', releaseReason: reason, updatedAt: at };
-      const counter = current.status === 'held' ? 'reserved' : 'allocated';
       const failed = await this.write([
-        this.statusUpdate(current, next, 'REMOVE gsi1pk, gsi1sk', {
+        this.reservationUpdate(current, next, 'REMOVE gsi1pk, gsi1sk', {
           expiresAt: Math.floor(now.getTime() / 1000) + RELEASED_RETENTION_SECONDS,
         }),
-        ...current.lines.map((line) =>
-          this.poolUpdate(line, `SET available = available + :q, ${counter} = ${counter} - :q`, false),
+        ...this.lineMovements(
+          openLines(current),
+          current.status === 'held' ? 'reserved' : 'allocated',
+          'pool',
+          'release',
+          checkoutContext(current, reason, now),
         ),
       ]);
       if (!failed) return true;
     }
     throw new StockContentionError(`Reservation ${reservationId} kept changing while being released`);
+  }
+
+  async fulfil(
+    reservationId: string,
+    movement: Movement,
+    locationIds?: readonly string[],
+  ): Promise<Reservation> {
+    for (let step = 0; step < this.maxAttempts; step++) {
+      const current = await this.mustGet(reservationId);
+      const targets = fulfilmentTargets(current, locationIds);
+      if (current.status === 'fulfilled' || targets.length === 0) return current;
+      if (current.status !== 'allocated') {
+        throw new ReservationConflictError(
+          `Reservation ${reservationId} is ${current.status}; only allocated stock can be fulfilled`,
+        );
+      }
+      const next = fulfilled(current, targets, movement.now);
+      const failed = await this.write([
+        this.reservationUpdate(current, next, '', { lines: next.lines }),
+        ...this.lineMovements(targets, 'allocated', 'shipped', 'shipment', {
+          ...movement,
+          reference: movement.reference ?? reservationId,
+        }),
+      ]);
+      if (!failed) return next;
+      // Another fulfilment or a release landed first: decide again from what is stored now.
+      if (failed.includes(0)) continue;
+      throw new Error(
+        `Reservation ${reservationId} is allocated but its pools do not hold the units: ${shortSkus(failed, targets).join(', ')}`,
+      );
+    }
+    throw new StockContentionError(`Reservation ${reservationId} kept changing while being fulfilled`);
+  }
+
+  async ledger(
+    sku: string,
+    locationId: string,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<LedgerPage> {
+    const limit = ledgerLimit(options.limit);
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    // One more than asked, to tell a full last page from one with more behind it.
+    do {
+      const page = await this.props.client.send(
+        new QueryCommand({
+          TableName: this.props.tableName,
+          KeyConditionExpression: options.after !== undefined ? 'pk = :pk AND sk > :after' : 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': ledgerPartition(sku, locationId),
+            ...(options.after !== undefined ? { ':after': options.after } : {}),
+          },
+          ConsistentRead: true,
+          Limit: limit + 1 - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length <= limit);
+    const entries = items.slice(0, limit).map((item) => LedgerEntry.parse(withoutKeys(item)));
+    const last = entries.at(-1);
+    return { entries, ...(items.length > limit && last ? { next: ledgerPosition(last) } : {}) };
   }
 
   async expiredHolds(now: Date, limit: number): Promise<Reservation[]> {
@@ -342,8 +663,123 @@ export class DynamoStockStore implements StockStore {
     return reservation;
   }
 
-  /** Moves a reservation from the status it was read in, and only from that status. */
-  private statusUpdate(
+  private async readPoolItem(sku: string, locationId: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: poolKeyOf(sku, locationId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  private async readPool(sku: string, locationId: string): Promise<StockPool | undefined> {
+    const item = await this.readPoolItem(sku, locationId);
+    return item ? StockPool.parse(item) : undefined;
+  }
+
+  /**
+   * The update that sets a fence to `request.units` by moving `change` units from the shared remainder,
+   * conditional on the fence still holding what was read (`before`). A pool without fences (never
+   * fenced, or written before fences existed) gets its map in the same write: a nested path can only be
+   * set once its map exists.
+   */
+  private fenceUpdate(
+    request: FenceRequest,
+    hasFences: boolean,
+    before: number | undefined,
+    change: number,
+  ): TransactItem {
+    const grows = change > 0 ? ' AND #available >= :change' : '';
+    const fence = { units: request.units, overflow: request.overflow };
+    const common = {
+      TableName: this.props.tableName,
+      Key: poolKeyOf(request.sku, request.locationId),
+    };
+    if (!hasFences) {
+      return {
+        Update: {
+          ...common,
+          UpdateExpression: 'SET #fences = :fences, #available = #available - :change',
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(#fences)${grows}`,
+          ExpressionAttributeNames: { '#fences': 'fences', '#available': 'available' },
+          ExpressionAttributeValues: { ':fences': { [request.key]: fence }, ':change': change },
+        },
+      };
+    }
+    if (before === undefined) {
+      return {
+        Update: {
+          ...common,
+          UpdateExpression: 'SET #fences.#k = :fence, #available = #available - :change',
+          ConditionExpression: `attribute_exists(#fences) AND attribute_not_exists(#fences.#k)${grows}`,
+          ExpressionAttributeNames: { '#fences': 'fences', '#k': request.key, '#available': 'available' },
+          ExpressionAttributeValues: { ':fence': fence, ':change': change },
+        },
+      };
+    }
+    return {
+      Update: {
+        ...common,
+        UpdateExpression:
+          'SET #fences.#k.#units = #fences.#k.#units + :change, #fences.#k.#overflow = :overflow, ' +
+          '#available = #available - :change',
+        // The change was worked out from the size read, so the fence must still have it.
+        ConditionExpression: `#fences.#k.#units = :before${grows}`,
+        ExpressionAttributeNames: {
+          '#fences': 'fences',
+          '#k': request.key,
+          '#units': 'units',
+          '#overflow': 'overflow',
+          '#available': 'available',
+        },
+        ExpressionAttributeValues: { ':change': change, ':before': before, ':overflow': request.overflow },
+      },
+    };
+  }
+
+  /** The zone of a pool a transfer creates: its location's, else the source pool's. */
+  private async zoneOf(transfer: Transfer): Promise<string> {
+    const { Item } = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: { pk: `LOCATION#${transfer.toLocationId}`, sk: 'LOCATION' },
+      }),
+    );
+    if (typeof Item?.zone === 'string') return Item.zone;
+    const source = await this.readPool(transfer.sku, transfer.fromLocationId);
+    if (source) return source.zone;
+    throw new ValidationError(
+      `The zone of ${transfer.toLocationId} is unknown; transfer ${transfer.transferId} cannot be received`,
+    );
+  }
+
+  /** A stock adjustment of an existing pool; fences, reservations and allocations keep their units. */
+  private adjustUpdate(request: AdjustRequest, current: StockPool, change: number): TransactItem {
+    const guards = [request.onHand !== undefined ? '#onHand = :read' : 'attribute_exists(pk)'];
+    if (change < 0) guards.push('#available >= :need');
+    return {
+      Update: {
+        TableName: this.props.tableName,
+        Key: poolKeyOf(request.sku, request.locationId),
+        UpdateExpression:
+          'SET #onHand = #onHand + :change, #available = #available + :change' +
+          (request.locationType ? ', locationType = :locationType' : ''),
+        ConditionExpression: guards.join(' AND '),
+        ExpressionAttributeNames: { '#onHand': 'onHand', '#available': 'available' },
+        ExpressionAttributeValues: {
+          ':change': change,
+          ...(request.onHand !== undefined ? { ':read': current.onHand } : {}),
+          ...(change < 0 ? { ':need': -change } : {}),
+          ...(request.locationType ? { ':locationType': request.locationType } : {}),
+        },
+      },
+    };
+  }
+
+  /** Moves a reservation from the status it was read in, and only from that status and those lines. */
+  private reservationUpdate(
     current: Reservation,
     next: Reservation,
     remove: string,
@@ -356,14 +792,21 @@ export class DynamoStockStore implements StockStore {
       ...extra,
     };
     const names = Object.keys(set);
+    // Lines only ever change by being fulfilled; a line open when read must still be open, so that a
+    // release never gives back units that have shipped and two fulfilments never overwrite each other.
+    const open = current.lines.flatMap((line, i) => (line.fulfilledAt === undefined ? [i] : []));
     return {
       Update: {
         TableName: this.props.tableName,
         Key: reservationKeyOf(current.reservationId),
-        UpdateExpression: `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} ${remove}`,
-        ConditionExpression: '#status = :from',
+        UpdateExpression: `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} ${remove}`.trim(),
+        ConditionExpression: [
+          '#status = :from',
+          ...open.map((i) => `attribute_not_exists(#lines[${i}].#fulfilledAt)`),
+        ].join(' AND '),
         ExpressionAttributeNames: {
           '#status': 'status',
+          ...(open.length > 0 ? { '#lines': 'lines', '#fulfilledAt': 'fulfilledAt' } : {}),
           ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
         },
         ExpressionAttributeValues: {
@@ -374,15 +817,48 @@ export class DynamoStockStore implements StockStore {
     };
   }
 
-  private poolUpdate(line: ReservationLine, update: string, needsAvailable: boolean): TransactItem {
+  /** For each line, the pool update moving its units and the ledger entry recording it. */
+  private lineMovements(
+    lines: readonly ReservationLine[],
+    from: LinePlace,
+    to: LinePlace,
+    type: MovementType,
+    context: LedgerContext,
+  ): TransactItem[] {
+    return lines.flatMap((line) => this.movement(line, type, lineDelta(line, from, to), context));
+  }
+
+  /** A pool update applying `delta` and the put of its ledger entry: two items, in this order. */
+  private movement(
+    pool: { readonly sku: string; readonly locationId: string },
+    type: MovementType,
+    delta: PoolDelta,
+    context: LedgerContext,
+  ): [TransactItem, TransactItem] {
+    const entry = ledgerEntry(pool, type, delta, context);
+    const { update, condition, names, values } = poolDeltaUpdate(delta);
+    const key = poolKeyOf(pool.sku, pool.locationId);
+    const change: TransactItem = update
+      ? {
+          Update: {
+            TableName: this.props.tableName,
+            Key: key,
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          },
+        }
+      : { ConditionCheck: { TableName: this.props.tableName, Key: key, ConditionExpression: condition } };
+    return [change, this.ledgerPut(entry)];
+  }
+
+  private ledgerPut(entry: LedgerEntry): TransactItem {
     return {
-      Update: {
+      Put: {
         TableName: this.props.tableName,
-        Key: poolKeyOf(line.sku, line.locationId),
-        UpdateExpression: update,
-        // Without the available check, the pool must at least exist: an update would create it.
-        ConditionExpression: needsAvailable ? 'available >= :q' : 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':q': line.quantity },
+        Item: ledgerItem(entry),
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
   }
@@ -412,8 +888,23 @@ export class DynamoStockStore implements StockStore {
     throw new StockContentionError('Stock pools were too contended; try again');
   }
 
+  /** Waits before reading again after a write whose condition on what was read failed. */
+  private async lostRace(attempt: number): Promise<void> {
+    if (attempt + 1 === this.maxAttempts) return;
+    this.stats.conflictRetries++;
+    await this.pause(attempt);
+  }
+
   private pause(attempt: number): Promise<void> {
     const ceiling = Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** attempt);
     return this.sleep(this.random() * ceiling);
   }
+}
+
+/**
+ * The SKUs of the lines whose pool update failed its condition. A transaction that moves lines lists,
+ * after its first item, two per line (the pool, then its ledger entry).
+ */
+function shortSkus(failedIndexes: readonly number[], lines: readonly ReservationLine[]): string[] {
+  return failedIndexes.map((index) => lines[Math.floor((index - 1) / 2)]?.sku ?? '?');
 }

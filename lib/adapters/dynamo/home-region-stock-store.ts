@@ -1,17 +1,23 @@
 import { ValidationError } from '../../errors.ts';
-import { ReservationNotFoundError } from '../../inventory/errors.ts';
+import { ReservationNotFoundError, TransferNotFoundError } from '../../inventory/errors.ts';
 import { type HomeRegionLookup, routeToHomeRegion } from '../../inventory/home-region.ts';
 import {
   type Reservation,
   type ReservationLine,
   reservationLines,
   type StockPool,
+  type Transfer,
 } from '../../inventory/stock.ts';
 import type {
+  AdjustRequest,
+  FenceRequest,
+  LedgerPage,
+  Movement,
   ReleaseOptions,
   ReserveRequest,
   SetOnHandOptions,
   StockStore,
+  TransferRequest,
 } from '../../inventory/stock-store.ts';
 
 export interface HomeRegionStockStoreProps {
@@ -25,7 +31,7 @@ export interface HomeRegionStockStoreProps {
 
 /** Counts of a {@link HomeRegionStockStore}, for tests and metrics. */
 export interface HomeRegionStockStoreStats {
-  /** Write operations (reserve, allocate, release, setOnHand) sent to each region's store. */
+  /** Write operations (every one but reads) sent to each region's store. */
   readonly writesByRegion: Record<string, number>;
 }
 
@@ -33,7 +39,11 @@ export interface HomeRegionStockStoreStats {
  * A stock store over the regional replicas of a global table that sends every write to the home
  * region of the pools it touches, so the `available >= q` conditions are all checked by one replica
  * and last-writer-wins replication never merges two sales of the same piece. Reads (pools, expired
- * holds, reservations) use the local replica and may lag behind the home region.
+ * holds, reservations, transfers) use the local replica and may lag behind the home region; a pool's
+ * ledger is read at home, where its latest entries are written.
+ *
+ * A transfer is two writes in two places: its dispatch at the source's home region, its receipt at the
+ * destination's, so neither step ever needs a write across regions.
  *
  * A reservation is one transaction, so all its pools must share a home region. The planner keeps a
  * reservation inside one residency zone, and a zone's locations that feed one reservation are expected
@@ -63,6 +73,49 @@ export class HomeRegionStockStore implements StockStore {
     return store.setOnHand(sku, locationId, zone, onHand, options);
   }
 
+  async adjust(request: AdjustRequest): Promise<StockPool> {
+    return this.writer(await this.props.homeRegionOf(request.sku, request.locationId)).adjust(request);
+  }
+
+  async setFence(request: FenceRequest): Promise<StockPool> {
+    return this.writer(await this.props.homeRegionOf(request.sku, request.locationId)).setFence(request);
+  }
+
+  async dispatchTransfer(request: TransferRequest): Promise<Transfer> {
+    const home = await this.props.homeRegionOf(request.sku, request.fromLocationId);
+    return this.writer(home).dispatchTransfer(request);
+  }
+
+  async receiveTransfer(transferId: string, movement: Movement): Promise<Transfer> {
+    const transfer = await this.getTransfer(transferId);
+    if (!transfer) throw new TransferNotFoundError(`Transfer ${transferId} does not exist`, { transferId });
+    const home = await this.props.homeRegionOf(transfer.sku, transfer.toLocationId);
+    return this.writer(home).receiveTransfer(transferId, movement);
+  }
+
+  /** The local replica's copy, or another region's while replication has not brought it here yet. */
+  async getTransfer(transferId: string): Promise<Transfer | undefined> {
+    return this.firstFound((store) => store.getTransfer(transferId));
+  }
+
+  async fulfil(
+    reservationId: string,
+    movement: Movement,
+    locationIds?: readonly string[],
+  ): Promise<Reservation> {
+    const store = this.writer(await this.homeOfReservation(reservationId));
+    return store.fulfil(reservationId, movement, locationIds);
+  }
+
+  async ledger(
+    sku: string,
+    locationId: string,
+    options?: { after?: string; limit?: number },
+  ): Promise<LedgerPage> {
+    const store = routeToHomeRegion(await this.props.homeRegionOf(sku, locationId), this.props.stores);
+    return store.ledger(sku, locationId, options);
+  }
+
   async reserve(request: ReserveRequest): Promise<Reservation> {
     const home = await this.homeOfLines(reservationLines(request.lines));
     return this.writer(home).reserve(request);
@@ -70,14 +123,7 @@ export class HomeRegionStockStore implements StockStore {
 
   /** The local replica's copy, or another region's while replication has not brought it here yet. */
   async get(reservationId: string): Promise<Reservation | undefined> {
-    const local = await this.local.get(reservationId);
-    if (local) return local;
-    for (const [region, store] of Object.entries(this.props.stores)) {
-      if (region === this.props.localRegion) continue;
-      const found = await store.get(reservationId);
-      if (found) return found;
-    }
-    return undefined;
+    return this.firstFound((store) => store.get(reservationId));
   }
 
   async allocate(reservationId: string, now: Date): Promise<Reservation> {
@@ -97,6 +143,18 @@ export class HomeRegionStockStore implements StockStore {
 
   expiredHolds(now: Date, limit: number): Promise<Reservation[]> {
     return this.local.expiredHolds(now, limit);
+  }
+
+  /** The local replica's answer, else the first other region's. */
+  private async firstFound<T>(read: (store: StockStore) => Promise<T | undefined>): Promise<T | undefined> {
+    const local = await read(this.local);
+    if (local) return local;
+    for (const [region, store] of Object.entries(this.props.stores)) {
+      if (region === this.props.localRegion) continue;
+      const found = await read(store);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The home region's store, counting the write it is about to receive. */

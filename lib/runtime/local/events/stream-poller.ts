@@ -438,5 +438,8 @@ function toAttributeValue(value: StreamAttributeValue): AttributeValue {
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toAttributeValue) };
   if (value.M !== undefined) return { M: toImage(value.M) };
+  // The streams client reads an empty map (for example a pool with no fences) back as `{}`, with no
+  // type key; DynamoDB's own stream records carry `{ M: {} }`.
+  if (Object.keys(value).length === 0) return { M: {} };
   throw new Error(`DynamoStreamPoller: unknown attribute value type ${Object.keys(value).join(', ')}`);
 }
