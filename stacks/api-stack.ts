@@ -17,6 +17,7 @@ import type { RouteDefinition } from '#lib/contracts/http.ts';
 import {
   FUNCTION_DEFAULTS,
   type FunctionDefinition,
+  type MessagingService,
   type ServiceManifest,
   type StreamDefinition,
 } from '#lib/platform/manifest.ts';
@@ -142,7 +143,12 @@ export class ApiStack extends Stack {
       this.streams(declared, fn);
       this.schedules(declared, fn);
       const list = monitored.get(declared.service) ?? [];
-      list.push({ id: declared.id, fn, readsStream: (declared.definition.streams?.length ?? 0) > 0 });
+      list.push({
+        id: declared.id,
+        fn,
+        readsStream: (declared.definition.streams?.length ?? 0) > 0,
+        metricAlarms: declared.definition.metricAlarms ?? [],
+      });
       monitored.set(declared.service, list);
     }
     this.functions = functions;
@@ -151,6 +157,8 @@ export class ApiStack extends Stack {
     this.firewall = new ApiFirewall(this, 'Firewall', {
       stageArn: this.api.deploymentStage.stageArn,
       rateLimitPer5Min: props.config.api.wafRateLimitPer5Min,
+      dropRateLimitPerMinute: props.config.api.wafDropRateLimitPerMinute,
+      stageName: API_STAGE_NAME,
       metricPrefix: `${pascalCase(props.config.appName)}Api`,
     });
 
@@ -261,8 +269,11 @@ export class ApiStack extends Stack {
               CORS_ORIGINS: config.api.corsOrigins.join(','),
             }
           : {}),
-        // Commerce records live in the zone of their market; functions get the config's mapping, not the config.
-        ...(definition.tables?.commerce ? { [MARKET_ZONES_ENV]: JSON.stringify(marketZones(config)) } : {}),
+        // Commerce records live in the zone of their market, and stock is promised per zone; functions get
+        // the config's mapping, not the config.
+        ...(definition.tables?.commerce || definition.tables?.inventory
+          ? { [MARKET_ZONES_ENV]: JSON.stringify(marketZones(config)) }
+          : {}),
       },
       deadLetterQueue: scheduleQueueArn
         ? sqs.Queue.fromQueueArn(this, `${declared.id}ScheduleFailures`, scheduleQueueArn)
@@ -278,6 +289,7 @@ export class ApiStack extends Stack {
     if (definition.secrets?.includes('payments')) {
       fn.bindSecret('PAYMENTS_SECRET_ARN', regional.paymentsSecretArn, regional.dataKeyArn);
     }
+    if (definition.sends?.length) this.grantSending(fn, definition.sends);
     if (definition.search) {
       fn.bindSearch(
         { domainName: regional.searchDomainName, domainEndpoint: regional.searchDomainEndpoint },
@@ -285,6 +297,41 @@ export class ApiStack extends Stack {
       );
     }
     return fn;
+  }
+
+  /**
+   * Lets a notifier send: SES `SendEmail` from the configured sender's domain identity (and configuration
+   * set), SNS `Publish` for SMS, which addresses phone numbers rather than resources and so takes no ARN.
+   */
+  private grantSending(fn: VitrineFunction, services: readonly MessagingService[]): void {
+    const { notifications } = this.props.config;
+    fn.addEnvironment('STOREFRONT_URL', notifications.storefrontUrl);
+    if (services.includes('email')) {
+      const domain = notifications.emailFrom.split('@')[1] ?? notifications.emailFrom;
+      fn.addEnvironment('NOTIFICATION_EMAIL_FROM', notifications.emailFrom);
+      const resources = [this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })];
+      if (notifications.sesConfigurationSet) {
+        fn.addEnvironment('NOTIFICATION_SES_CONFIGURATION_SET', notifications.sesConfigurationSet);
+        resources.push(
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: notifications.sesConfigurationSet,
+          }),
+        );
+      }
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources }));
+    }
+    if (services.includes('sms')) {
+      if (notifications.smsSenderId)
+        fn.addEnvironment('NOTIFICATION_SMS_SENDER_ID', notifications.smsSenderId);
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+      acknowledge(
+        fn.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'SMS is published to phone numbers, which have no ARN; SNS only accepts "*" for direct SMS publishing',
+      );
+    }
   }
 
   /**

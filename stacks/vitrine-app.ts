@@ -6,6 +6,7 @@ import { allRegions, ConfigError, type VitrineConfig } from '#lib/config/config.
 import { bundleFunctions } from '#lib/platform/function-bundles.ts';
 import type { FunctionDefinition, ServiceManifest } from '#lib/platform/manifest.ts';
 import { ApiStack } from './api-stack.ts';
+import { withConcurrency } from './concurrency.ts';
 import { SEARCH_SETUP_DEFINITION } from './constructs/search-setup.ts';
 import { GlobalDataStack } from './global-data-stack.ts';
 import { deployedFunctions, identityTriggers, pascalCase } from './naming.ts';
@@ -56,7 +57,8 @@ export function toRetentionDays(days: number): logs.RetentionDays {
  * personal-data stack per residency zone in the zone's first region.
  */
 export function buildVitrine(app: App, props: VitrineAppProps): VitrineStacks {
-  const { config, services } = props;
+  const { config } = props;
+  const services = withConcurrency(props.services, config);
   const logRetention = toRetentionDays(config.logRetentionDays);
   const prefix = pascalCase(config.appName);
   const account = props.account ?? process.env.CDK_DEFAULT_ACCOUNT;

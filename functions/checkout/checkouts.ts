@@ -18,6 +18,7 @@ export const makeHandler = (deps: CheckoutDeps & { idempotency: IdempotencyStore
             ip: sourceIp ?? '127.0.0.1',
             userAgent: headers['user-agent'],
             idempotency: idempotency!,
+            staff: principal.staff,
           },
           body,
         );

@@ -6,6 +6,7 @@ import {
   startCheckoutRoute,
   stripeWebhookRoute,
 } from '#lib/contracts/routes/checkout.ts';
+import { collectPickupRoute, markReadyForPickupRoute } from '#lib/contracts/routes/pickup.ts';
 import { defineService } from '#lib/platform/manifest.ts';
 
 // Least privilege: only checkout reads the catalog (prices); only HTTP functions keep idempotency records.
@@ -43,6 +44,23 @@ export const checkoutService = defineService({
       description: 'Releases stock holds of unpaid checkouts once they expire, and cancels their intents',
       timeoutSeconds: 60,
       schedules: [{ expression: 'rate(1 minute)', description: 'Release expired checkout stock holds' }],
+      tables: { inventory: 'write', commerce: 'write' },
+      secrets: ['payments'],
+    },
+    pickup: {
+      entry: 'functions/checkout/pickup.ts',
+      description: 'Click and collect at the boutique: staff mark orders ready and hand them over',
+      timeoutSeconds: 15,
+      routes: [markReadyForPickupRoute, collectPickupRoute],
+      tables: paymentTables,
+      secrets: ['payments'],
+    },
+    pickupSweeper: {
+      entry: 'functions/checkout/pickup-sweeper.ts',
+      description:
+        'Cancels and refunds pickups not collected in time, giving their units back to the boutique',
+      timeoutSeconds: 120,
+      schedules: [{ expression: 'rate(1 hour)', description: 'Expire uncollected click-and-collect orders' }],
       tables: { inventory: 'write', commerce: 'write' },
       secrets: ['payments'],
     },

@@ -1,6 +1,7 @@
 import {
   devAuthenticatePaymentRoute,
   devConfirmPaymentRoute,
+  devOutboxRoute,
   devTokenRoute,
 } from '#lib/contracts/routes/dev.ts';
 import { defineService } from '#lib/platform/manifest.ts';
@@ -18,6 +19,11 @@ export const devService = defineService({
       entry: 'functions/dev/dev-payments.ts',
       description: 'Plays the shopper confirming payments on the local payment gateway',
       routes: [devConfirmPaymentRoute, devAuthenticatePaymentRoute],
+    },
+    devOutbox: {
+      entry: 'functions/dev/dev-outbox.ts',
+      description: 'Shows the notifications the local runtime sent instead of emailing or texting anyone',
+      routes: [devOutboxRoute],
     },
   },
 });

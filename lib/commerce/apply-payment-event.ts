@@ -25,6 +25,7 @@ import {
   type Order,
   type OrderMilestone,
   orderStatusFor,
+  pickupForNewOrder,
 } from './order.ts';
 import type { CheckoutCarts } from './ports.ts';
 
@@ -274,6 +275,7 @@ async function placeOrder(
         ...(captureBefore ? { captureBefore } : {}),
       },
       risk: checkout.risk.assessment,
+      ...(checkout.delivery.pickupLocationId ? { pickup: pickupForNewOrder(checkout.delivery, status) } : {}),
       milestones,
       history: [{ status, at, reason: `payment ${snapshot.state}` }],
       createdAt: at,

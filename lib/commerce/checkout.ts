@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Slug } from '../contracts/catalog.ts';
+import { Channel } from '../inventory/stock.ts';
 import { Money } from '../money/currency.ts';
 import { MarketCode } from '../money/markets.ts';
 import { LastPaymentError, PaymentIntentStatus } from '../payments/payment-intent.ts';
@@ -36,6 +37,12 @@ export const Delivery = z
   .meta({ id: 'Delivery' });
 export type Delivery = z.infer<typeof Delivery>;
 
+/**
+ * The channels a shopper's own token may sell through. The others are operated by the house: boutique
+ * tablets, sales associates (clienteling) and the social-commerce integrations call as staff clients.
+ */
+export const SHOPPER_CHANNELS: readonly Channel[] = ['web', 'app'];
+
 /** Body of `POST /v1/checkouts`: a shipping method with an address, or a boutique for click and collect. */
 export const CheckoutRequest = z
   .strictObject({
@@ -44,6 +51,10 @@ export const CheckoutRequest = z
     shippingAddress: ShippingAddress.optional().describe('Required unless pickupLocationId is given'),
     shippingMethod: ShippingMethodId.exclude(['pickup']).optional(),
     pickupLocationId: Slug.optional().describe('Collect in this boutique instead of shipping'),
+    channel: Channel.optional().describe(
+      'The sales channel, which decides the stock allocation drawn on. `web` (default) or `app` for ' +
+        'shoppers; the others need the staff scope (boutique tablets, sales associates, social integrations)',
+    ),
   })
   .superRefine((body, ctx) => {
     const pickup = body.pickupLocationId !== undefined;
@@ -111,6 +122,9 @@ export const Checkout = z
     cartId: z.string(),
     market: MarketCode,
     email: z.string(),
+    channel: Channel.optional().describe(
+      'The channel that sold it; absent on checkouts from before channels (web)',
+    ),
     delivery: Delivery,
     lines: z.array(
       z.strictObject({

@@ -8,6 +8,21 @@ export interface OrderPage {
   readonly nextCursor?: string;
 }
 
+/** A click-and-collect order the pickup sweeper must look at (see `pickupDueAt`). */
+export interface DuePickup {
+  readonly orderId: string;
+  readonly dueAt: string;
+}
+
+/**
+ * Click-and-collect orders by deadline, in every zone: ready ones past their collect-by time, and
+ * expired ones whose payment is still to be given back. Kept in the same transaction as each order.
+ */
+export interface PickupDeadlines {
+  /** Pickups due at `now` (eventually consistent: re-read each order), earliest first, at most `limit`. */
+  duePickups(now: Date, limit: number): Promise<DuePickup[]>;
+}
+
 /**
  * Checkouts and orders in their zone's commerce table. Every write is conditional (a record is created
  * once, then changed only from the version it was read at) and carries its events as outbox items in the

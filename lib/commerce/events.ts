@@ -99,3 +99,52 @@ export const OrderCancelled = defineEvent({
   version: 1,
   data: z.strictObject({ ...OrderRef, reason: z.string() }),
 });
+
+const PickupRef = {
+  ...OrderRef,
+  customerId: z.string(),
+  locationId: z.string(),
+};
+
+/**
+ * A click-and-collect order is ready at its boutique (or, after too many wrong codes, a new code was
+ * issued: `reissued`). The code itself is never in the event: the shopper reads it from their order.
+ */
+export const ReadyForPickup = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'ReadyForPickup',
+  version: 1,
+  data: z.strictObject({
+    ...PickupRef,
+    readyAt: z.iso.datetime(),
+    collectBy: z.iso.datetime(),
+    reissued: z.boolean(),
+  }),
+});
+
+/** The shopper collected the order at its boutique: the code matched and the units left the shelf. */
+export const OrderCollected = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'OrderCollected',
+  version: 1,
+  data: z.strictObject({
+    ...PickupRef,
+    collectedAt: z.iso.datetime(),
+    lines: z.array(z.strictObject({ sku: z.string(), quantity: z.number().int() })),
+  }),
+});
+
+/**
+ * A ready order was not collected by its deadline: its units go back to the boutique and its payment to
+ * the shopper (PaymentRefunded or OrderCancelled follow once that is done).
+ */
+export const PickupExpired = defineEvent({
+  source: 'vitrine.orders',
+  detailType: 'PickupExpired',
+  version: 1,
+  data: z.strictObject({
+    ...PickupRef,
+    collectBy: z.iso.datetime(),
+    expiredAt: z.iso.datetime(),
+  }),
+});

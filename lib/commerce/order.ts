@@ -12,12 +12,16 @@ import { RiskAssessment } from '../risk/risk-assessment.ts';
 import { Delivery, ReservedLine } from './checkout.ts';
 
 /**
- * An order's status, derived from its payment and its review:
+ * An order's status, derived from its payment, its review and, for click and collect, its pickup:
  * - `pending_payment`: not yet authorized (an order is normally created at authorization, so this is
  *   only seen on orders whose payment is `processing`);
  * - `authorized`: funds held (manual capture), to be captured before `payment.captureBefore`;
  * - `under_review`: funds held and risk screening asked a person to look before capture;
- * - `paid`, `cancelled` (stock released), `refunded` (in full; stock released while unshipped).
+ * - `paid`, `cancelled` (stock released), `refunded` (in full; stock released while unshipped);
+ * - `ready_for_pickup`: paid or authorized, and waiting at its boutique until `pickup.collectBy`;
+ * - `collected`: handed over at the boutique (a later full refund, a return, makes it `refunded`);
+ * - `uncollected`: not collected in time; its units went back to the boutique and the payment back
+ *   to the shopper.
  */
 export const OrderStatus = z.enum([
   'pending_payment',
@@ -26,12 +30,66 @@ export const OrderStatus = z.enum([
   'paid',
   'cancelled',
   'refunded',
+  'ready_for_pickup',
+  'collected',
+  'uncollected',
 ]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /** Milestones an order passes at most once; each emits one event, whatever order webhooks arrive in. */
-export const OrderMilestone = z.enum(['authorized', 'captured', 'refunded', 'cancelled']);
+export const OrderMilestone = z.enum([
+  'authorized',
+  'captured',
+  'refunded',
+  'cancelled',
+  'ready_for_pickup',
+  'collected',
+  'uncollected',
+]);
 export type OrderMilestone = z.infer<typeof OrderMilestone>;
+
+/**
+ * Where a click-and-collect order stands at its boutique: `awaiting_preparation` until staff mark it
+ * ready, `ready` (a pickup code is issued) until `collected` or, past `collectBy`, `uncollected`;
+ * `cancelled` when its payment was cancelled or refunded before it was handed over.
+ */
+export const PickupStatus = z.enum([
+  'awaiting_preparation',
+  'ready',
+  'collected',
+  'uncollected',
+  'cancelled',
+]);
+export type PickupStatus = z.infer<typeof PickupStatus>;
+
+export const OrderPickup = z
+  .strictObject({
+    locationId: z.string(),
+    status: PickupStatus,
+    code: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .describe('The code the shopper shows at the counter; in the owner’s view only, while ready'),
+    readyAt: z.iso.datetime().optional(),
+    collectBy: z.iso
+      .datetime()
+      .optional()
+      .describe('Uncollected after this, the order is cancelled and refunded'),
+    collectedAt: z.iso.datetime().optional(),
+    handedOverBy: z.string().optional().describe('The staff member who checked the code'),
+    codeIssuedBy: z.string().optional().describe('The staff member who issued the current code'),
+    failedAttempts: z.number().int().min(0).describe('Wrong codes tried since the current one was issued'),
+    lockedAt: z.iso.datetime().optional().describe('Too many wrong codes: staff must issue a new one'),
+    codesIssued: z.number().int().min(0).optional(),
+    expiredAt: z.iso.datetime().optional(),
+    settledAt: z.iso
+      .datetime()
+      .optional()
+      .describe('When the payment of an uncollected order was given back'),
+  })
+  .meta({ id: 'OrderPickup' });
+export type OrderPickup = z.infer<typeof OrderPickup>;
 
 export const OrderReview = z.strictObject({
   decision: z.enum(['approve', 'reject']),
@@ -78,6 +136,7 @@ export const Order = z
     }),
     risk: RiskAssessment,
     review: OrderReview.optional(),
+    pickup: OrderPickup.optional(),
     milestones: z.array(OrderMilestone),
     cancellationReason: z.string().optional(),
     history: z.array(z.strictObject({ status: OrderStatus, at: z.iso.datetime(), reason: z.string() })),
@@ -107,6 +166,57 @@ export function orderStatusFor(
     default:
       return 'pending_payment';
   }
+}
+
+/**
+ * The status once the pickup is taken into account: a paid or authorized order shows where it stands at
+ * the boutique; an uncollected one stays uncollected whatever its payment does next.
+ */
+export function withPickupStatus(status: OrderStatus, pickup: OrderPickup | undefined): OrderStatus {
+  if (!pickup) return status;
+  if (pickup.status === 'uncollected') return 'uncollected';
+  if (status !== 'paid' && status !== 'authorized') return status;
+  if (pickup.status === 'collected') return 'collected';
+  if (pickup.status === 'ready') return 'ready_for_pickup';
+  return status;
+}
+
+/** An order's status from its payment, review and pickup. */
+export function statusOf(order: Pick<Order, 'payment' | 'risk' | 'review' | 'pickup'>): OrderStatus {
+  return withPickupStatus(
+    orderStatusFor(order.payment.state.state, order.risk.decision === 'review', order.review),
+    order.pickup,
+  );
+}
+
+/** The pickup of a new order: click and collect when its delivery names a boutique. */
+export function pickupForNewOrder(delivery: Delivery, status: OrderStatus): OrderPickup | undefined {
+  if (!delivery.pickupLocationId) return undefined;
+  return {
+    locationId: delivery.pickupLocationId,
+    status: status === 'cancelled' || status === 'refunded' ? 'cancelled' : 'awaiting_preparation',
+    failedAttempts: 0,
+  };
+}
+
+/**
+ * When the pickup sweeper must next look at an order: a ready one at its collect-by time, an expired one
+ * whose payment has not been given back yet at once (the time it expired); undefined once there is
+ * nothing left for it to do. The repository keeps its index of due pickups from this.
+ */
+export function pickupDueAt(order: Pick<Order, 'status' | 'pickup'>): string | undefined {
+  const pickup = order.pickup;
+  if (pickup?.status === 'ready' && order.status === 'ready_for_pickup') return pickup.collectBy;
+  if (pickup?.status === 'uncollected' && !pickup.settledAt) return pickup.expiredAt;
+  return undefined;
+}
+
+/** A pickup that can no longer be handed over: its code goes, so no view can show a stale one. */
+function cancelledPickup(pickup: OrderPickup | undefined, status: OrderStatus): OrderPickup | undefined {
+  if (!pickup || (status !== 'cancelled' && status !== 'refunded')) return pickup;
+  if (pickup.status !== 'awaiting_preparation' && pickup.status !== 'ready') return pickup;
+  const { code: _code, ...rest } = pickup;
+  return { ...rest, status: 'cancelled' };
 }
 
 /**
@@ -154,7 +264,9 @@ export function applyPaymentState(
   const state = advancePaymentState(order.payment.state, next);
   if (state === order.payment.state) return undefined;
   const underReview = order.risk.decision === 'review';
-  const status = orderStatusFor(state.state, underReview, order.review);
+  const paymentStatus = orderStatusFor(state.state, underReview, order.review);
+  const pickup = cancelledPickup(order.pickup, paymentStatus);
+  const status = withPickupStatus(paymentStatus, pickup);
   const passed = new Set(order.milestones);
   const newMilestones = milestonesFor(state.state, order.payment.captureMethod).filter((m) => !passed.has(m));
   const at = now.toISOString();
@@ -172,7 +284,10 @@ export function applyPaymentState(
       },
       milestones: [...order.milestones, ...newMilestones],
       allocation: releaseStock ? { ...order.allocation, released: true } : order.allocation,
-      ...(status === 'cancelled' && !order.cancellationReason ? { cancellationReason: reason } : {}),
+      ...(pickup ? { pickup } : {}),
+      ...((status === 'cancelled' || newMilestones.includes('cancelled')) && !order.cancellationReason
+        ? { cancellationReason: reason }
+        : {}),
       history: status === order.status ? order.history : [...order.history, { status, at, reason }],
       updatedAt: at,
       version: order.version + 1,
@@ -182,15 +297,25 @@ export function applyPaymentState(
   };
 }
 
-/** An order as the API answers it: staff also see the risk assessment and the review. */
+/**
+ * An order as the API answers it: staff also see the risk assessment and the review; only the owner
+ * sees the pickup code.
+ */
 export const OrderView = Order.omit({ risk: true, review: true })
   .safeExtend({ risk: RiskAssessment.optional(), review: OrderReview.optional() })
   .meta({ id: 'OrderView' });
 export type OrderView = z.infer<typeof OrderView>;
 
-/** The order for its owner (without the screening details) or for staff (everything). */
+/**
+ * The order for its owner (without the screening details) or for staff (everything but the pickup
+ * code: whoever hands the order over must hear it from the shopper).
+ */
 export function orderView(order: Order, staff: boolean): OrderView {
-  if (staff) return order;
+  if (staff) {
+    if (!order.pickup?.code) return order;
+    const { code: _code, ...pickup } = order.pickup;
+    return { ...order, pickup };
+  }
   const { risk: _risk, review: _review, ...rest } = order;
   return rest;
 }

@@ -1,6 +1,8 @@
 import type { ProductRepository } from '../catalog/ports.ts';
 import { DomainError, NotFoundError, UnprocessableError } from '../errors.ts';
+import { OutOfStockError } from '../inventory/errors.ts';
 import { planReservation } from '../inventory/plan-reservation.ts';
+import type { Channel, DemandLine, Reservation, ReservationLine } from '../inventory/stock.ts';
 import type { StockStore } from '../inventory/stock-store.ts';
 import type { MarketCode } from '../money/markets.ts';
 import { captureMethodFor, capturePolicyFor } from '../payments/capture-policy.ts';
@@ -13,11 +15,17 @@ import { type RiskPolicy, riskPolicyFor } from '../risk/risk-policy.ts';
 import { screenRisk } from '../risk/screen-risk.ts';
 import type { VelocityStore } from '../risk/velocity-store.ts';
 import { CartCheckedOutError, SkuNotAvailableError } from './cart.ts';
-import type { Checkout, CheckoutRequest, CheckoutView } from './checkout.ts';
+import { type Checkout, type CheckoutRequest, type CheckoutView, SHOPPER_CHANNELS } from './checkout.ts';
 import type { CommerceRepository } from './commerce-repository.ts';
 import { CheckoutStarted } from './events.ts';
 import { derivedZoneId, orderIdOf } from './ids.ts';
-import type { CheckoutCarts, CheckoutStep, FaultHook, LocationDirectory } from './ports.ts';
+import {
+  type CheckoutCarts,
+  type CheckoutStep,
+  type FaultHook,
+  type LocationDirectory,
+  locationsById,
+} from './ports.ts';
 
 /** How long checkout holds stock while the shopper pays. Orders turn the hold into an allocation. */
 export const DEFAULT_HOLD_MINUTES = 15;
@@ -27,6 +35,11 @@ export class CartEmptyError extends UnprocessableError {
 }
 export class PickupLocationUnavailableError extends UnprocessableError {
   override readonly code = 'PICKUP_LOCATION_UNAVAILABLE';
+}
+/** A channel operated by the house (boutique, social, clienteling) asked for without the staff scope. */
+export class ChannelNotAllowedError extends DomainError {
+  readonly code = 'CHANNEL_NOT_ALLOWED';
+  readonly status = 403;
 }
 
 /** Everything checkout uses; both composition roots build it. */
@@ -53,6 +66,8 @@ export interface CheckoutCaller {
   readonly ip: string;
   readonly userAgent?: string | undefined;
   readonly idempotency: { readonly scope: string; readonly key: string };
+  /** Whether the token carries the staff scope: house-operated channels need it. */
+  readonly staff?: boolean | undefined;
 }
 
 async function step(deps: CheckoutDeps, name: CheckoutStep): Promise<void> {
@@ -100,6 +115,23 @@ async function resolveLines(
   return resolved;
 }
 
+/**
+ * Plans where the stock comes from: the pools of the cart's SKUs (an eventually consistent read) and
+ * the locations holding them, from the directory, which says each one's home region and priority.
+ */
+async function planStock(
+  deps: CheckoutDeps,
+  demand: readonly DemandLine[],
+  preference: { zone: string; channel: Channel; pickupLocationId?: string | undefined },
+): Promise<ReservationLine[]> {
+  const pools = await deps.stock.pools(demand.map((line) => line.sku));
+  const locations = await locationsById(
+    deps.locations,
+    pools.map((pool) => pool.locationId),
+  );
+  return planReservation(demand, pools, { ...preference, locations });
+}
+
 async function deliveryOf(
   deps: CheckoutDeps,
   zone: string,
@@ -143,6 +175,13 @@ export async function startCheckout(
   caller: CheckoutCaller,
   request: CheckoutRequest,
 ): Promise<Checkout> {
+  const channel = request.channel ?? 'web';
+  if (!SHOPPER_CHANNELS.includes(channel) && !caller.staff) {
+    throw new ChannelNotAllowedError(
+      `The ${channel} channel is operated by the house: its clients call with the staff scope`,
+      { channel, allowed: [...SHOPPER_CHANNELS] },
+    );
+  }
   const cart = await deps.checkoutCarts.getForCheckout(request.cartId);
   if (!cart || cart.customerId !== caller.customerId) {
     throw new NotFoundError('No such cart among yours; sign in and claim it first');
@@ -171,13 +210,9 @@ export async function startCheckout(
   // planning again would count the units it holds as taken (OUT_OF_STOCK on the last piece) or
   // choose another location (a conflict with the stored lines).
   const previous = await deps.stock.get(checkoutId);
-  const plan =
-    previous?.lines ??
-    planReservation(
-      lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-      await deps.stock.pools(lines.map((l) => l.sku)),
-      { zone, ...(request.pickupLocationId ? { pickupLocationId: request.pickupLocationId } : {}) },
-    );
+  const demand = lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+  const preference = { zone, channel, pickupLocationId: request.pickupLocationId };
+  const plan = previous?.lines ?? (await planStock(deps, demand, preference));
 
   const total = { amount: totals.total, currency: totals.currency };
   const address = request.shippingAddress;
@@ -223,6 +258,7 @@ export async function startCheckout(
     cartId: cart.cartId,
     market,
     email: request.email,
+    channel,
     delivery: {
       method,
       ...(address ? { shippingAddress: address } : {}),
@@ -244,13 +280,24 @@ export async function startCheckout(
   }
 
   const holdUntil = new Date(now.getTime() + (deps.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000);
-  const reservation = await deps.stock.reserve({
-    reservationId: checkoutId,
-    lines: plan,
-    holdUntil,
-    owner: { zone, checkoutId },
-    now,
-  });
+  const reserve = (reservationLines: ReservationLine[]) =>
+    deps.stock.reserve({
+      reservationId: checkoutId,
+      lines: reservationLines,
+      holdUntil,
+      owner: { zone, checkoutId },
+      now,
+    });
+  let reservation: Reservation;
+  try {
+    reservation = await reserve(plan);
+  } catch (error) {
+    // The plan was made from an eventually consistent read, which may still show units another checkout
+    // took, or miss units just received or released elsewhere: read and plan once more before refusing.
+    // A resumed reservation's lines are fixed, so only a fresh plan is retried.
+    if (!(error instanceof OutOfStockError) || previous) throw error;
+    reservation = await reserve(await planStock(deps, demand, preference));
+  }
   await step(deps, 'reserved');
 
   const captureMethod = captureMethodFor(
@@ -292,7 +339,8 @@ export async function startCheckout(
     reservation: {
       reservationId: reservation.reservationId,
       holdUntil: reservation.holdUntil,
-      lines: reservation.lines,
+      // Which fence each unit came from is the stock store's concern; the shopper sees where it ships from.
+      lines: reservation.lines.map((l) => ({ sku: l.sku, locationId: l.locationId, quantity: l.quantity })),
       released: reservation.status === 'released',
     },
   };

@@ -73,6 +73,29 @@ const ZoneConfig = z.strictObject({
   countries: z.array(CountryCode).min(1),
 });
 
+/** A manifest function, `service.function`, e.g. `drops.enterDrop`. */
+const FunctionRef = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]*\.[a-z][A-Za-z0-9]+$/,
+    'must name a function as service.function, e.g. drops.enterDrop',
+  );
+
+const FunctionConcurrency = z
+  .strictObject({
+    /** Environments kept initialized; 0 turns off what the manifest asks for. */
+    provisioned: z.number().int().min(0).max(10_000).optional(),
+    /** Executions set aside for the function, and the most it may run at once. */
+    reserved: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((c) => c.provisioned === undefined || c.reserved === undefined || c.provisioned <= c.reserved, {
+    message: 'provisioned concurrency cannot exceed reserved concurrency',
+    path: ['provisioned'],
+  });
+
+/** Per access token and IP, a minute: well above a shopper polling their drop entry every few seconds. */
+export const DEFAULT_DROP_RATE_LIMIT_PER_MINUTE = 100;
+
 export const VitrineConfigSchema = z
   .strictObject({
     appName: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'must be lower-case letters, digits and dashes'),
@@ -84,6 +107,11 @@ export const VitrineConfigSchema = z
       throttlingBurstLimit: z.number().int().positive(),
       /** Requests per 5-minute window per caller before the WAF blocks. */
       wafRateLimitPer5Min: z.number().int().min(10),
+      /**
+       * Requests per minute to `/v1/drops/` paths per access token and IP before the WAF blocks: a
+       * shopper polling their entry stays far below it, a script hammering a drop does not.
+       */
+      wafDropRateLimitPerMinute: z.number().int().min(10).default(DEFAULT_DROP_RATE_LIMIT_PER_MINUTE),
       maxBodyBytes: z
         .number()
         .int()
@@ -100,6 +128,31 @@ export const VitrineConfigSchema = z
       volumeSizeGiB: z.number().int().min(10),
     }),
     logRetentionDays: z.number().int().positive(),
+    /** Customer notifications: the SES sender and the storefront their links open. */
+    notifications: z
+      .strictObject({
+        /** A verified SES identity: the address itself or its domain must be verified in every region. */
+        emailFrom: z.email(),
+        /** Base URL of the storefront's order, tracking and rescheduling pages. */
+        storefrontUrl: Origin,
+        sesConfigurationSet: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .optional(),
+        smsSenderId: z
+          .string()
+          .regex(/^[A-Za-z0-9]{1,11}$/)
+          .optional(),
+      })
+      .prefault({ emailFrom: 'orders@example.com', storefrontUrl: LOCAL_STOREFRONT }),
+    /**
+     * This deployment's concurrency per function, `service.function` to settings, over what the
+     * manifests declare: provisioned concurrency for a drop in production, none in a test account.
+     */
+    concurrency: z
+      .record(FunctionRef, FunctionConcurrency)
+      .default({})
+      .describe('e.g. { "drops.enterDrop": { "provisioned": 50, "reserved": 400 } }'),
   })
   .superRefine((config, ctx) => {
     const regionOwner = new Map<string, string>();

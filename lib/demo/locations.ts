@@ -42,6 +42,23 @@ function isTimeZone(tz: string): boolean {
 export const LocationType = z.enum(['boutique', 'warehouse']);
 export type LocationType = z.infer<typeof LocationType>;
 
+/**
+ * Where shipped orders take stock from when a location sets no priority of its own: warehouses before
+ * boutiques, which keep their pieces on the shelf for the shoppers in the room.
+ */
+export const DEFAULT_LOCATION_PRIORITY = { warehouse: 10, boutique: 50, unknown: 30 } as const;
+
+/**
+ * A location's priority for shipped orders (lower first): its own, else its type's default. Locations
+ * known only from a pool may lack a type.
+ */
+export function locationPriority(location: {
+  readonly type?: LocationType;
+  readonly priority?: number;
+}): number {
+  return location.priority ?? DEFAULT_LOCATION_PRIORITY[location.type ?? 'unknown'];
+}
+
 /** A place that holds stock: a boutique (which may offer click and collect) or a warehouse. */
 export const Location = z
   .strictObject({
@@ -64,6 +81,15 @@ export const Location = z
       ),
     pickupCapable: z.boolean().describe('Whether shoppers can collect online orders here'),
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    priority: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        `Shipped orders draw on lower numbers first; when absent, warehouses ${DEFAULT_LOCATION_PRIORITY.warehouse} and boutiques ${DEFAULT_LOCATION_PRIORITY.boutique}`,
+      ),
   })
   .refine((l) => l.type === 'boutique' || !l.pickupCapable, {
     message: 'only boutiques offer click and collect',
@@ -88,6 +114,7 @@ const boutique = (
   lat: number,
   lon: number,
   pickupCapable = true,
+  priority?: number,
 ): LocationSeed => ({
   locationId,
   name,
@@ -99,6 +126,7 @@ const boutique = (
   timezone,
   lat,
   lon,
+  ...(priority === undefined ? {} : { priority }),
 });
 
 /** Warehouses never hand pieces to shoppers, so they are never pickup points. */
@@ -200,7 +228,8 @@ const SEEDS: readonly LocationSeed[] = [
     46.203,
     6.148,
   ),
-  // A seasonal resort boutique: it sells pieces but has no counter for collecting online orders.
+  // A seasonal resort boutique: it sells pieces but has no counter for collecting online orders, and
+  // ships an online order only when no other location of the zone can.
   boutique(
     'courchevel-1850',
     'Courchevel 1850 seasonal boutique',
@@ -211,6 +240,7 @@ const SEEDS: readonly LocationSeed[] = [
     45.415,
     6.634,
     false,
+    90,
   ),
   warehouse(
     'secaucus-warehouse',
@@ -395,10 +425,6 @@ export function nearestRegion(point: readonly [number, number], regions: readonl
 /** Zone configuration in the shape of `cdk.json`'s `zones`; only the regions are read. */
 export type ZoneRegions = Readonly<Record<string, { readonly regions: readonly string[] }>>;
 
-/**
- * The demo boutiques and warehouses, each assigned to the nearest region of its zone. Zones missing from
- * `zones` keep the regions `cdk.json` ships with.
- */
 /** States of the North American locations: a pickup is taxed where the boutique is. */
 const SUBDIVISIONS: Readonly<Record<string, string>> = {
   'secaucus-warehouse': 'NJ',
@@ -409,6 +435,10 @@ const SUBDIVISIONS: Readonly<Record<string, string>> = {
   'chicago-oak-street': 'IL',
 };
 
+/**
+ * The demo boutiques and warehouses, each assigned to the nearest region of its zone. Zones missing from
+ * `zones` keep the regions `cdk.json` ships with.
+ */
 export function demoLocations(zones?: ZoneRegions): Location[] {
   return SEEDS.map((s) => {
     const regions = zones?.[s.zone]?.regions ?? DEFAULT_ZONE_REGIONS[s.zone];
@@ -424,6 +454,7 @@ export function demoLocations(zones?: ZoneRegions): Location[] {
       zone: s.zone,
       pickupCapable: s.pickupCapable,
       timezone: s.timezone,
+      ...(s.priority === undefined ? {} : { priority: s.priority }),
     };
   });
 }

@@ -41,8 +41,30 @@ export type CognitoTrigger = 'preTokenGeneration';
 /** Cognito gives up on a trigger after 5 s and fails the sign-in. */
 export const COGNITO_TRIGGER_TIMEOUT_SECONDS = 5;
 
+/** The CloudWatch namespace of the metrics functions emit (EMF, with a `service` dimension). */
+export const METRICS_NAMESPACE = 'Vitrine';
+
+/**
+ * An alarm on a count a function emits as an EMF metric in {@link METRICS_NAMESPACE} with its
+ * service's `service` dimension. Every regional stack creates it beside the service's other alarms,
+ * notifying the same topic, with a widget on the service's dashboard.
+ */
+export interface MetricAlarmDefinition {
+  /** The metric name the function emits, e.g. `LowStockCrossings`. */
+  readonly metric: string;
+  /** What the alarm means to whoever receives it. */
+  readonly description: string;
+  /** Alarm when the sum over one period reaches this. @default 1 */
+  readonly threshold?: number;
+  /** @default 5 */
+  readonly periodMinutes?: number;
+}
+
 /** The secrets a function may read. */
 export type SecretName = 'payments';
+
+/** A messaging service a function sends customer notifications through. */
+export type MessagingService = 'email' | 'sms';
 
 /** One Lambda function: its entry module, its triggers and the resources it may touch. */
 export interface FunctionDefinition {
@@ -66,8 +88,28 @@ export interface FunctionDefinition {
    * key and the webhook signing secrets, one Secrets Manager secret per region.
    */
   readonly secrets?: readonly SecretName[];
+  /**
+   * Messaging services the function sends through, and so what its role and environment need: `email`
+   * is SES `SendEmail` from the deployment's identity (`NOTIFICATION_EMAIL_FROM`), `sms` is SNS `Publish`
+   * to phone numbers; both link to the storefront (`STOREFRONT_URL`). The local runtime sends every
+   * channel to its in-memory outbox instead.
+   * @default - none
+   */
+  readonly sends?: readonly MessagingService[];
+  /**
+   * Concurrent executions set aside for the function (and the most it may run). The deployment's
+   * `concurrency` config overrides it per environment.
+   * @default - none: the account's unreserved pool
+   */
   readonly reservedConcurrency?: number;
+  /**
+   * Execution environments kept initialized behind a `live` alias, which every trigger then invokes.
+   * The deployment's `concurrency` config overrides it per environment (0 turns it off).
+   * @default - none
+   */
   readonly provisionedConcurrency?: number;
+  /** Alarms on the custom metrics the function emits. @default - none */
+  readonly metricAlarms?: readonly MetricAlarmDefinition[];
   /**
    * Makes the function a trigger of every residency zone's user pool, deployed beside each pool (a
    * trigger must live in its pool's region) instead of in each regional API stack. It takes no other

@@ -6,16 +6,27 @@ export interface ApiFirewallProps {
   readonly stageArn: string;
   /** Requests per caller in a 5-minute window before the firewall answers 429. */
   readonly rateLimitPer5Min: number;
+  /** Requests per access token and IP in a minute to drop paths before the firewall answers 429. */
+  readonly dropRateLimitPerMinute: number;
+  /** The stage name, which prefixes every path on the execute-api endpoint (`/live/v1/...`). */
+  readonly stageName: string;
   /** Prefix of the CloudWatch metric names. */
   readonly metricPrefix: string;
 }
 
 const RATE_LIMITED_BODY_KEY = 'RateLimited';
 
+/** Where drop traffic arrives: entries, entry polling and the drop pages. */
+export const DROP_PATH_PREFIX = '/v1/drops/';
+
+/** The shortest window WAF offers: a drop opens and sells out within a minute or two. */
+const DROP_WINDOW_SECONDS = 60;
+
 /**
- * The regional web ACL in front of the API: two rate-based rules (per IP, and per Authorization header
- * and IP so one token cannot spread a drop rush over many addresses, nor many shoppers behind one
- * carrier NAT starve each other), then AWS's common and known-bad-inputs rule sets.
+ * The regional web ACL in front of the API: a tight per-minute rate rule on drop paths, then two
+ * rate-based rules over everything (per IP, and per Authorization header and IP so one token cannot
+ * spread a drop rush over many addresses, nor many shoppers behind one carrier NAT starve each other),
+ * then AWS's common and known-bad-inputs rule sets.
  */
 export class ApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -70,6 +81,40 @@ export class ApiFirewall extends Construct {
         },
       },
       rules: [
+        {
+          // The Authorization header carries the shopper's JWT, so the key is the token (its subject)
+          // and the address together. WAF does not count requests that lack a key part: anonymous
+          // drop page reads fall to the per-IP rule below.
+          name: 'DropRateLimitPerTokenAndIp',
+          priority: 5,
+          action: rateLimited,
+          statement: {
+            rateBasedStatement: {
+              limit: props.dropRateLimitPerMinute,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              evaluationWindowSec: DROP_WINDOW_SECONDS,
+              customKeys: [
+                { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+                { ip: {} },
+              ],
+              scopeDownStatement: {
+                // The execute-api endpoint puts the stage before the path; a custom domain does not.
+                orStatement: {
+                  statements: [DROP_PATH_PREFIX, `/${props.stageName}${DROP_PATH_PREFIX}`].map((prefix) => ({
+                    byteMatchStatement: {
+                      fieldToMatch: { uriPath: {} },
+                      positionalConstraint: 'STARTS_WITH',
+                      searchString: prefix,
+                      // Decoded first, so `/v1/%64rops/` cannot slip past.
+                      textTransformations: [{ priority: 0, type: 'URL_DECODE' }],
+                    },
+                  })),
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility('DropRateLimitPerTokenAndIp'),
+        },
         {
           name: 'RateLimitPerIp',
           priority: 10,

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, type MetricAlarmDefinition } from '#lib/platform/manifest.ts';
 import type { VitrineFunction } from './vitrine-function.ts';
 
 /** CloudWatch caps the metrics of one alarm's math expression at ten. */
@@ -14,6 +15,8 @@ export interface MonitoredFunction {
   readonly fn: VitrineFunction;
   /** Reads a stream: its iterator age shows how far behind the relay or projection is. */
   readonly readsStream: boolean;
+  /** Alarms on the custom metrics it emits. @default - none */
+  readonly metricAlarms?: readonly MetricAlarmDefinition[];
 }
 
 export interface MonitoredRoute {
@@ -35,7 +38,8 @@ export interface ServiceMonitoringProps {
 
 /**
  * One service's dashboard and alarms: any message in a dead-letter queue, function errors, streams
- * falling behind, and 5xx answers on the service's routes. Every alarm notifies the regional topic.
+ * falling behind, 5xx answers on the service's routes, and the custom metrics its functions declare
+ * alarms on. Every alarm notifies the regional topic.
  */
 export class ServiceMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -65,7 +69,7 @@ export class ServiceMonitoring extends Construct {
       new cloudwatch.TextWidget({ markdown: `# ${props.service}`, width: 24, height: 1 }),
     );
 
-    for (const { id: fnId, fn, readsStream } of props.functions) {
+    for (const { id: fnId, fn, readsStream, metricAlarms = [] } of props.functions) {
       const errors = fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
       alarm(`${fnId}Errors`, {
         metric: errors,
@@ -104,6 +108,25 @@ export class ServiceMonitoring extends Construct {
         widgets.push(
           new cloudwatch.GraphWidget({ title: `${fnId} iterator age`, left: [iteratorAge], width: 8 }),
         );
+      }
+      for (const declared of metricAlarms) {
+        const period = Duration.minutes(declared.periodMinutes ?? 5);
+        // Powertools names the service dimension `service` and fills it from POWERTOOLS_SERVICE_NAME.
+        const metric = new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: declared.metric,
+          dimensionsMap: { service: props.service },
+          statistic: 'Sum',
+          period,
+        });
+        alarm(`${fnId}${declared.metric}`, {
+          metric,
+          threshold: declared.threshold ?? 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          alarmDescription: `${props.service}: ${declared.description}`,
+        });
+        widgets.push(new cloudwatch.GraphWidget({ title: declared.metric, left: [metric], width: 8 }));
       }
       this.dashboard.addWidgets(...widgets);
     }

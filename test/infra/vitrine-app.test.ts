@@ -511,7 +511,12 @@ describe('ApiStack', () => {
   it("feeds stream consumers from this region's replica, filtered, with partial failures and an on-failure queue", () => {
     for (const [region, stack] of vitrine.stacks.api) {
       const template = vitrine.template(stack);
-      const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+      const all = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+      // Queue subscriptions (SQS) report partial failures too; only stream mappings have a start position.
+      for (const queue of all.filter((m) => m.Properties.StartingPosition === undefined)) {
+        expect(queue.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'] });
+      }
+      const mappings = all.filter((m) => m.Properties.StartingPosition !== undefined);
       expect(mappings.length).toBeGreaterThan(0);
       for (const mapping of mappings) {
         expect(mapping.Properties).toMatchObject({

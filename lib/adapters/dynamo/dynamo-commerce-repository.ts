@@ -6,9 +6,14 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Checkout } from '../../commerce/checkout.ts';
-import type { CommerceRepository, OrderPage } from '../../commerce/commerce-repository.ts';
+import type {
+  CommerceRepository,
+  DuePickup,
+  OrderPage,
+  PickupDeadlines,
+} from '../../commerce/commerce-repository.ts';
 import { parseZoneId } from '../../commerce/ids.ts';
-import { Order } from '../../commerce/order.ts';
+import { Order, pickupDueAt } from '../../commerce/order.ts';
 import { VersionConflictError } from '../../errors.ts';
 import type { Clock, DomainEvent } from '../../platform/domain-event.ts';
 import { outboxItem } from './outbox.ts';
@@ -24,9 +29,22 @@ const orderNumberKey = (n: string) => ({ pk: `ORDERNO#${n}`, sk: 'ORDERNO' });
 const customerKey = (customerId: string) => `CUSTOMER#${customerId}`;
 const orderSortKey = (order: Pick<Order, 'createdAt' | 'orderId'>) =>
   `ORDER#${order.createdAt}#${order.orderId}`;
+const pickupDueKey = (orderId: string) => ({ pk: `PICKUPDUE#${orderId}`, sk: 'PICKUPDUE' });
+
+/**
+ * Due pickups are spread over a few index partitions so that no single one takes every ready order's
+ * writes; the sweeper reads them all.
+ */
+const PICKUP_DUE_SHARDS = 4;
+const pickupDuePartition = (shard: number) => `PICKUP_DUE#${shard}`;
+function pickupDueShard(orderId: string): number {
+  let sum = 0;
+  for (const char of orderId) sum = (sum + char.charCodeAt(0)) % PICKUP_DUE_SHARDS;
+  return sum;
+}
 
 /** Orders that count as paid for risk screening: funds were taken or are held. */
-const PAID_STATUSES = ['paid', 'authorized', 'under_review'];
+const PAID_STATUSES = ['paid', 'authorized', 'under_review', 'ready_for_pickup', 'collected'];
 const CONFLICT_RETRIES = 5;
 
 function strip(item: Item): Item {
@@ -43,7 +61,7 @@ export interface DynamoCommerceRepositoryProps {
 }
 
 /** Checkouts and orders in the commerce table of the zone their id names. */
-export class DynamoCommerceRepository implements CommerceRepository {
+export class DynamoCommerceRepository implements CommerceRepository, PickupDeadlines {
   constructor(private readonly props: DynamoCommerceRepositoryProps) {}
 
   private table(id: string) {
@@ -123,13 +141,17 @@ export class DynamoCommerceRepository implements CommerceRepository {
     await this.putAtVersion(checkout.checkoutId, item, expectedVersion, events, 'checkout');
   }
 
-  /** Replaces a record if it is still at `expectedVersion`, with its events, in one transaction. */
+  /**
+   * Replaces a record if it is still at `expectedVersion`, with its events and any `extra` writes, in one
+   * transaction.
+   */
   private async putAtVersion(
     id: string,
     item: Item,
     expectedVersion: number,
     events: readonly DomainEvent[],
     what: string,
+    extra: readonly TransactItem[] = [],
   ): Promise<void> {
     const { tableName } = this.table(id);
     try {
@@ -142,6 +164,7 @@ export class DynamoCommerceRepository implements CommerceRepository {
             ExpressionAttributeValues: { ':expected': expectedVersion },
           },
         },
+        ...extra,
         ...this.outbox(tableName, events),
       ]);
     } catch (error) {
@@ -206,7 +229,67 @@ export class DynamoCommerceRepository implements CommerceRepository {
   }
 
   async saveOrder(order: Order, expectedVersion: number, events: readonly DomainEvent[]): Promise<void> {
-    await this.putAtVersion(order.orderId, this.orderItem(order), expectedVersion, events, 'order');
+    await this.putAtVersion(
+      order.orderId,
+      this.orderItem(order),
+      expectedVersion,
+      events,
+      'order',
+      this.pickupDueWrites(order),
+    );
+  }
+
+  /**
+   * The order's entry in the due-pickups index, a separate item (the order's own gsi1 keys list it
+   * under its customer): put while the sweeper has something to do, deleted once it has not. Orders
+   * that were never ready have none to delete.
+   */
+  private pickupDueWrites(order: Order): TransactItem[] {
+    if (!order.pickup?.readyAt) return [];
+    const { tableName } = this.table(order.orderId);
+    const key = pickupDueKey(order.orderId);
+    const dueAt = pickupDueAt(order);
+    if (!dueAt) return [{ Delete: { TableName: tableName, Key: key } }];
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...key,
+            gsi1pk: pickupDuePartition(pickupDueShard(order.orderId)),
+            gsi1sk: `${dueAt}#${order.orderId}`,
+            orderId: order.orderId,
+            dueAt,
+          },
+        },
+      },
+    ];
+  }
+
+  async duePickups(now: Date, limit: number): Promise<DuePickup[]> {
+    const before = now.toISOString();
+    const pages = await Promise.all(
+      this.props.zones.flatMap((zone) =>
+        Array.from({ length: PICKUP_DUE_SHARDS }, async (_, shard) => {
+          const { client, tableName } = this.props.tables(zone);
+          const { Items = [] } = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              // `<dueAt>#<orderId>` sorts before the bare timestamp exactly when dueAt is earlier.
+              KeyConditionExpression: 'gsi1pk = :due AND gsi1sk < :before',
+              ExpressionAttributeValues: { ':due': pickupDuePartition(shard), ':before': before },
+              Limit: limit,
+            }),
+          );
+          return Items.map((item) => ({ orderId: String(item.orderId), dueAt: String(item.dueAt) }));
+        }),
+      ),
+    );
+    return pages
+      .flat()
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0))
+      .slice(0, limit);
   }
 
   async listOrders(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {

@@ -5,6 +5,8 @@ import {
   DevPaymentParams,
 } from '../../adapters/local-payments/dev-confirm-payment.ts';
 import { CountryCode } from '../../config/config.ts';
+import { CustomerTier } from '../../drops/drop.ts';
+import { OutboxMessage, OutboxQuery } from '../../notifications/local-outbox.ts';
 import { PaymentIntentView } from '../../payments/payment-intent.ts';
 import { defineRoute, ErrorEnvelope } from '../http.ts';
 
@@ -20,6 +22,9 @@ export const DevTokenRequest = z.strictObject({
     .optional(),
   country: CountryCode.optional(),
   email: z.email().max(254).optional(),
+  tier: CustomerTier.optional().describe(
+    'Minted as the `custom:tier` claim (drop early access and draw weight)',
+  ),
 });
 
 export const devTokenRoute = defineRoute({
@@ -28,7 +33,7 @@ export const devTokenRoute = defineRoute({
   operationId: 'createDevToken',
   summary: 'A signed dev JWT for a subject (local runtime only)',
   description:
-    'Groups `["staff"]` give the staff scope. The token has the claims shape of the Cognito authorizer.',
+    'Groups `["staff"]` give the staff scope; `tier` sets the `custom:tier` claim. The token has the claims shape of the Cognito authorizer.',
   tags: ['Local development'],
   auth: 'public',
   localOnly: true,
@@ -74,5 +79,23 @@ export const devAuthenticatePaymentRoute = defineRoute({
   responses: {
     200: { description: 'The intent as it now stands', schema: PaymentIntentView },
     404: { description: 'No such PaymentIntent', schema: ErrorEnvelope },
+  },
+});
+
+export const devOutboxRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/dev/outbox',
+  operationId: 'devListOutbox',
+  summary: 'The notifications the local runtime sent (local runtime only)',
+  description:
+    'Every email, SMS, push and WhatsApp message the notifier handed over, in the order sent (with `limit`, ' +
+    'the latest), filtered by customer, notification type or channel. Messages held through quiet hours ' +
+    'appear once they are sent.',
+  tags: ['Local development'],
+  auth: 'public',
+  localOnly: true,
+  query: OutboxQuery,
+  responses: {
+    200: { description: 'The matching messages', schema: z.strictObject({ items: z.array(OutboxMessage) }) },
   },
 });

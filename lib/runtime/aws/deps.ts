@@ -1,16 +1,28 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
 import { DynamoCartRepository } from '../../adapters/dynamo/dynamo-cart-repository.ts';
+import { DynamoDropStore } from '../../adapters/dynamo/dynamo-drop-store.ts';
 import {
   DynamoIdempotencyStore,
   WEBHOOK_INBOX_TTL_SECONDS,
 } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
+import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
 import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
 import { type ZoneTableMap, zoneTablesFrom } from '../../adapters/dynamo/zone-tables.ts';
 import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publisher.ts';
+import { SesEmailNotifier } from '../../adapters/ses/ses-email-notifier.ts';
+import { SnsSmsNotifier } from '../../adapters/sms/sns-sms-notifier.ts';
 import { ConfigError } from '../../config/config.ts';
+import { MARKETS, type MarketCode } from '../../money/markets.ts';
+import { storefrontLinks } from '../../notifications/links.ts';
+import { notifierByChannel } from '../../notifications/ports.ts';
+import type { NotificationDeps, PreferencesDeps } from '../../notifications/use-cases.ts';
 import { systemClock } from '../../platform/domain-event.ts';
 import { MARKET_ZONES_ENV, parseMarketZones } from '../../platform/market-zones.ts';
 import { tableEnvVar } from '../../platform/tables.ts';
@@ -71,6 +83,25 @@ export const awsWebhookInbox = /* @__PURE__ */ once(
     }),
 );
 
+/** Drops, their shards and entries, in the inventory table. */
+export const awsDropStore = /* @__PURE__ */ once(
+  () =>
+    new DynamoDropStore({
+      client: documentClient(),
+      tableName: requireEnv(tableEnvVar('inventory')),
+      region: awsRegion(),
+    }),
+);
+
+/** The residency zone this function serves: the zone whose idempotency table is in `AWS_REGION`. */
+export const awsOwnZone = /* @__PURE__ */ once(() => {
+  const envVar = tableEnvVar('idempotency');
+  const region = awsRegion();
+  const own = Object.entries(zoneTableMap(envVar)).find(([, placement]) => placement?.region === region);
+  if (!own) throw new ConfigError(`${envVar} names no zone in ${region}, this function's region`);
+  return own[0];
+});
+
 /** The table of this function's own zone, from a zone table's env var: the entry in `AWS_REGION`. */
 function ownZoneTableName(table: 'idempotency' | 'commerce'): string {
   const envVar = tableEnvVar(table);
@@ -115,4 +146,101 @@ export const awsCarts = /* @__PURE__ */ once(
 /** Risk-screening velocity counters, in this region's zone's idempotency table. */
 export const awsVelocity = /* @__PURE__ */ once(
   () => new DynamoVelocityStore({ client: documentClient(), tableName: ownZoneTableName('idempotency') }),
+);
+
+/**
+ * Stock pools read from this region's replica of the inventory table, for answers that may lag a sale
+ * by moments (available-to-promise). Writes never go through it: they go to each pool's home region.
+ */
+export const awsStockReplica = /* @__PURE__ */ once(
+  () => new DynamoStockStore({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
+);
+
+/** The stock locations, from the inventory table, cached in the function. */
+export const awsLocationDirectory = /* @__PURE__ */ once(
+  () => new DynamoLocationDirectory(documentClient(), requireEnv(tableEnvVar('inventory'))),
+);
+
+/**
+ * Staff stock changes (counts, fences, transfers) through this region's replica of the inventory table,
+ * as checkout makes its reservations. A pool's writes belong in its home region; routing them there
+ * (`HomeRegionStockStore`) needs every region's replica bound to the function, which the stacks do not
+ * do yet.
+ */
+export const awsStockWriter = /* @__PURE__ */ once(
+  () => new DynamoStockStore({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
+);
+
+/** This region's zone, for functions that bind the commerce table but not the idempotency table. */
+function ownCommerceZone(): string {
+  const envVar = tableEnvVar('commerce');
+  const region = awsRegion();
+  const own = Object.entries(zoneTableMap(envVar)).find(([, placement]) => placement?.region === region);
+  if (!own) throw new ConfigError(`${envVar} names no zone in ${region}, this function's region`);
+  return own[0];
+}
+
+/**
+ * A customer's zone from their country claim. Functions carry the market-to-zone map, not the whole
+ * configuration: a country that is a market has its market's zone; any other (or none) is served by the
+ * zone of the region that answers.
+ */
+export const awsZoneOfCountry = /* @__PURE__ */ once(() => {
+  const zoneOfMarket = awsZoneOfMarket();
+  const own = ownCommerceZone();
+  return (country: string | undefined) =>
+    country && Object.hasOwn(MARKETS, country) ? zoneOfMarket(country as MarketCode) : own;
+});
+
+/** Notification preferences, log and held messages, in each zone's commerce table. */
+export const awsNotificationStore = /* @__PURE__ */ once(() => {
+  const tables = zoneTableMap(tableEnvVar('commerce'));
+  return new DynamoNotificationStore({
+    tables: zoneTablesFrom(tables, { region: awsRegion(), localClient: documentClient() }),
+    zones: Object.keys(tables),
+  });
+});
+
+export const awsPreferencesDeps = /* @__PURE__ */ once(
+  (): PreferencesDeps => ({
+    preferences: awsNotificationStore(),
+    clock: systemClock,
+    zoneOfCountry: awsZoneOfCountry(),
+  }),
+);
+
+/**
+ * Email through SES and SMS through SNS. The clients make one attempt: an SDK retry after a timeout could
+ * deliver a message twice, so retries go through the queue and the dedupe log instead.
+ */
+export const awsNotifier = /* @__PURE__ */ once(() =>
+  notifierByChannel({
+    email: new SesEmailNotifier({
+      client: new SESv2Client({ maxAttempts: 1 }),
+      from: requireEnv('NOTIFICATION_EMAIL_FROM'),
+      configurationSetName: process.env.NOTIFICATION_SES_CONFIGURATION_SET,
+    }),
+    sms: new SnsSmsNotifier({
+      client: new SNSClient({ maxAttempts: 1 }),
+      senderId: process.env.NOTIFICATION_SMS_SENDER_ID,
+      originationNumber: process.env.NOTIFICATION_SMS_ORIGINATION_NUMBER,
+    }),
+  }),
+);
+
+/** What the notifier and the deferred sweep share; they add the order and location lookups. */
+export const awsNotificationDeps = /* @__PURE__ */ once(
+  (): Omit<NotificationDeps, 'orders' | 'locations'> => {
+    const store = awsNotificationStore();
+    return {
+      preferences: store,
+      log: store,
+      deferred: store,
+      notifier: awsNotifier(),
+      links: storefrontLinks(requireEnv('STOREFRONT_URL')),
+      clock: systemClock,
+      region: awsRegion(),
+      zones: Object.keys(zoneTableMap(tableEnvVar('commerce'))),
+    };
+  },
 );

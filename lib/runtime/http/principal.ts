@@ -6,6 +6,8 @@ export interface Principal {
   readonly staff: boolean;
   readonly country?: string;
   readonly email?: string;
+  /** The `custom:tier` claim as sent (`standard`, `silver`, `gold`, `platinum`); absent when not set. */
+  readonly tier?: string;
 }
 
 export const STAFF_SCOPE = 'vitrine/staff';
@@ -27,10 +29,12 @@ export function principalOf(event: APIGatewayProxyEvent): Principal | undefined 
     words(claims.scope).includes(STAFF_SCOPE) || words(claims['cognito:groups']).includes('staff');
   const country = claims['custom:country'] ?? claims.country;
   const email = claims.email;
+  const tier = claims['custom:tier'];
   return {
     sub,
     staff,
     ...(typeof country === 'string' && country ? { country } : {}),
     ...(typeof email === 'string' && email ? { email } : {}),
+    ...(typeof tier === 'string' && tier ? { tier } : {}),
   };
 }

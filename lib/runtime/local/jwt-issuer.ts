@@ -6,6 +6,8 @@ export interface DevTokenRequest {
   readonly groups?: readonly string[];
   readonly country?: string;
   readonly email?: string;
+  /** The customer's tier, minted as `custom:tier`. */
+  readonly tier?: string;
 }
 
 /** Issues tokens for local development. */
@@ -17,7 +19,8 @@ const TOKEN_LIFETIME_SECONDS = 3600;
 
 /**
  * A local stand-in for the Cognito user pool: ES256 access tokens whose verified claims have the shape
- * API Gateway's Cognito authorizer hands to handlers (`sub`, `scope`, `cognito:groups`, `custom:country`).
+ * API Gateway's Cognito authorizer hands to handlers (`sub`, `scope`, `cognito:groups`, `custom:country`,
+ * `custom:tier`).
  */
 export class LocalJwtIssuer implements TokenIssuer {
   private constructor(
@@ -41,6 +44,7 @@ export class LocalJwtIssuer implements TokenIssuer {
       ...(groups.length ? { 'cognito:groups': groups } : {}),
       ...(request.country ? { 'custom:country': request.country } : {}),
       ...(request.email ? { email: request.email } : {}),
+      ...(request.tier ? { 'custom:tier': request.tier } : {}),
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .setSubject(request.sub)

@@ -9,11 +9,13 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamo/document-client.ts';
 import { DynamoCartRepository } from '../../adapters/dynamo/dynamo-cart-repository.ts';
 import { DynamoCommerceRepository } from '../../adapters/dynamo/dynamo-commerce-repository.ts';
+import { DynamoDropStore } from '../../adapters/dynamo/dynamo-drop-store.ts';
 import {
   DynamoIdempotencyStore,
   WEBHOOK_INBOX_TTL_SECONDS,
 } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
+import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
 import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
@@ -26,12 +28,16 @@ import { OramaSearchIndex } from '../../adapters/orama/orama-search-index.ts';
 import type { ProductRepository, TaxonomyRepository } from '../../catalog/ports.ts';
 import type { CartRepository } from '../../commerce/cart-repository.ts';
 import { checkoutCartsFrom } from '../../commerce/checkout-carts.ts';
-import type { CommerceRepository } from '../../commerce/commerce-repository.ts';
+import type { CommerceRepository, PickupDeadlines } from '../../commerce/commerce-repository.ts';
 import type { CheckoutCarts, LocationDirectory } from '../../commerce/ports.ts';
-import { type VitrineConfig, zoneOfRegion } from '../../config/config.ts';
+import { LOCAL_STOREFRONT, type VitrineConfig, zoneOfCountry, zoneOfRegion } from '../../config/config.ts';
 import { loadConfig } from '../../config/load.ts';
+import type { DropStore } from '../../drops/ports.ts';
 import type { StockStore } from '../../inventory/stock-store.ts';
 import type { MarketCode } from '../../money/markets.ts';
+import { storefrontLinks } from '../../notifications/links.ts';
+import { LocalNotificationOutbox } from '../../notifications/local-outbox.ts';
+import type { NotificationDeps, PreferencesDeps } from '../../notifications/use-cases.ts';
 import { type Clock, systemClock } from '../../platform/domain-event.ts';
 import type { EventPublisher } from '../../platform/event-publisher.ts';
 import type { IdempotencyStore } from '../../platform/idempotency.ts';
@@ -60,7 +66,7 @@ import { DynamoStreamPoller } from './events/stream-poller.ts';
 import { type GatewayRoute, HttpGateway } from './http-gateway.ts';
 import { LocalJwtIssuer } from './jwt-issuer.ts';
 import { lambdaContext } from './lambda-context.ts';
-import { seedDemoData, seedDemoStock } from './seed.ts';
+import { seedDemoData, seedDemoDrop, seedDemoStock } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -77,8 +83,11 @@ export interface LocalDeps {
   readonly carts: CartRepository;
   readonly checkoutCarts: CheckoutCarts;
   readonly zoneOfMarket: (market: MarketCode) => string;
-  readonly commerce: CommerceRepository;
+  /** A customer's residency zone from their country claim. */
+  readonly zoneOfCountry: (country: string | undefined) => string;
+  readonly commerce: CommerceRepository & PickupDeadlines;
   readonly stock: StockStore;
+  readonly drops: DropStore;
   readonly locations: LocationDirectory;
   /** Idempotency-Key records; also the Stripe webhook inbox. */
   readonly idempotency: IdempotencyStore;
@@ -88,6 +97,10 @@ export interface LocalDeps {
   /** The same gateway, for the dev payment routes. */
   readonly localPayments: LocalPaymentGateway;
   readonly webhookSecrets: () => Promise<readonly string[]>;
+  /** Preferences, the dedupe log and held messages on DynamoDB Local; every channel sends to the outbox. */
+  readonly notifications: NotificationDeps & PreferencesDeps;
+  /** What was sent, for `GET /v1/dev/outbox`. */
+  readonly notificationOutbox: LocalNotificationOutbox;
 }
 
 export interface LocalPlatformOptions {
@@ -200,6 +213,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     },
   });
   const zonesOfMarkets = marketZones(config);
+  const notificationStore = new DynamoNotificationStore({
+    tables: sharedClientZoneTables(doc, names.commerce.zones),
+    zones,
+  });
+  const notificationOutbox = new LocalNotificationOutbox();
   const deps: LocalDeps = {
     products,
     taxonomy: new DynamoTaxonomyRepository(doc, names.catalog.global as string),
@@ -212,6 +230,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     carts,
     checkoutCarts: checkoutCartsFrom(carts, systemClock),
     zoneOfMarket: (market) => zonesOfMarkets[market],
+    zoneOfCountry: (country) => zoneOfCountry(config, country),
     commerce: new DynamoCommerceRepository({
       tables: sharedClientZoneTables(doc, names.commerce.zones),
       zones,
@@ -219,6 +238,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       clock: systemClock,
     }),
     stock: new DynamoStockStore({ client: doc, tableName: names.inventory.global as string }),
+    drops: new DynamoDropStore({ client: doc, tableName: names.inventory.global as string, region }),
     locations: new DynamoLocationDirectory(doc, names.inventory.global as string),
     idempotency,
     inbox: new DynamoIdempotencyStore({
@@ -230,6 +250,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     payments,
     localPayments: payments,
     webhookSecrets: async () => [webhookSecret],
+    notificationOutbox,
+    notifications: {
+      preferences: notificationStore,
+      log: notificationStore,
+      deferred: notificationStore,
+      notifier: notificationOutbox,
+      orders: { getOrder: (orderId) => deps.commerce.getOrder(orderId) },
+      locations: { get: (locationId) => deps.locations.get(locationId) },
+      links: storefrontLinks(LOCAL_STOREFRONT),
+      clock: systemClock,
+      region,
+      zones,
+      zoneOfCountry: (country) => zoneOfCountry(config, country),
+    },
   };
 
   const routes: GatewayRoute[] = [];
@@ -315,6 +349,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
             { products: options.demoProducts, zones: config.zones },
           ),
         ]);
+  if (options.seed !== false) {
+    await seedDemoDrop(deps, { zone, products: options.demoProducts, zones: config.zones });
+  }
   await Promise.all(pollers.map((p) => p.start()));
   // Stripe's side of time: manual-capture holds lapse after their window, with the events Stripe sends.
   scheduler.add('payments-authorization-expiry', 'rate(1 minute)', () => payments.expireAuthorizations());

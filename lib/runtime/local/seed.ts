@@ -5,11 +5,17 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { productToItem, skuItems } from '../../adapters/dynamo/dynamo-product-repository.ts';
-import { locationItem, poolItem } from '../../adapters/dynamo/dynamo-stock-store.ts';
+import { ledgerItem, locationItem, poolItem } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { outboxItem } from '../../adapters/dynamo/outbox.ts';
+import type { LocationDirectory } from '../../commerce/ports.ts';
 import { type Product, ProductUpserted } from '../../contracts/catalog.ts';
-import { generateDemoData } from '../../demo/demo-data.ts';
+import { DEMO_EPOCH, generateDemoData } from '../../demo/demo-data.ts';
 import type { ZoneRegions } from '../../demo/locations.ts';
+import { CreateDropRequest } from '../../drops/drop.ts';
+import type { DropStore } from '../../drops/ports.ts';
+import { createDrop, DropStockUnavailableError, dropIdFor } from '../../drops/use-cases.ts';
+import { ledgerEntry, noDelta } from '../../inventory/stock.ts';
+import type { StockStore } from '../../inventory/stock-store.ts';
 import { type Clock, domainEvent } from '../../platform/domain-event.ts';
 
 /** BatchWriteItem takes at most 25 puts. */
@@ -126,9 +132,10 @@ const STOCK_SEED_MARKER = { pk: 'SEED#demo-stock', sk: 'SEED' };
 
 /**
  * Loads the demo locations and one stock pool per SKU and location into the inventory table, with
- * nothing reserved or allocated yet. Pass the same `products` (and `zones`) as {@link seedDemoData} so
- * the stock matches the catalog. Guarded by its own marker, written last, so an interrupted seed runs
- * again and a seeded table (which may hold reservations by now) is never reset.
+ * nothing reserved, allocated or fenced yet, and each pool's opening `receipt` on its ledger. Pass the
+ * same `products` (and `zones`) as {@link seedDemoData} so the stock matches the catalog. Guarded by
+ * its own marker, written last, so an interrupted seed runs again and a seeded table (which may hold
+ * reservations by now) is never reset.
  * Answers how many pools it wrote (0 when the table was already seeded).
  */
 export async function seedDemoStock(
@@ -155,9 +162,23 @@ export async function seedDemoStock(
       reserved: 0,
       allocated: 0,
       available: onHand,
+      fences: {},
     });
   });
-  await batchPut(client, tableName, [...demo.locations.map(locationItem), ...pools]);
+  // Each pool opens its ledger with the receipt of its stock, so replaying the ledger rebuilds it. The
+  // entry's id and time are fixed, so an interrupted seed that runs again rewrites the same entry.
+  const receipts = demo.stock.map(({ sku, locationId, onHand }) =>
+    ledgerItem(
+      ledgerEntry(
+        { sku, locationId },
+        'receipt',
+        { ...noDelta(), onHand, available: onHand },
+        { actor: { kind: 'system', id: 'demo-seed' }, reason: 'opening stock', now: new Date(DEMO_EPOCH) },
+        `receipt:demo-seed:${sku}@${locationId}`,
+      ),
+    ),
+  );
+  await batchPut(client, tableName, [...demo.locations.map(locationItem), ...pools, ...receipts]);
   await client.send(
     new PutCommand({
       TableName: tableName,
@@ -170,4 +191,70 @@ export async function seedDemoStock(
     }),
   );
   return pools.length;
+}
+
+/** The operation the demo drop is created under: its id derives from it, so a restart finds it. */
+const DEMO_DROP_OPERATION = { scope: 'demo-seed', key: 'upcoming-drop' };
+
+/**
+ * Creates the demo's one upcoming drop through the same use case as staff (fence, shards): a first-come
+ * release of the dearest piece stocked in a warehouse of this zone (half its units, at most 25), opening a quarter of an hour
+ * after start (platinum clients five minutes after start, gold ten), for two hours, one per client. Seed
+ * the stock first, with the same `products` and `zones`. Answers the drop id, or undefined when no pool
+ * qualifies or its units are taken; a drop seeded before is left as it is.
+ */
+export async function seedDemoDrop(
+  deps: { drops: DropStore; stock: StockStore; locations: LocationDirectory; clock: Clock },
+  options: { zone: string; products?: number | undefined; zones?: ZoneRegions | undefined },
+): Promise<string | undefined> {
+  const dropId = dropIdFor(DEMO_DROP_OPERATION);
+  if (await deps.drops.get(dropId)) return dropId;
+  const demo = generateDemoData({
+    ...(options.products ? { products: options.products } : {}),
+    ...(options.zones ? { zones: options.zones } : {}),
+  });
+  const warehouses = new Set(
+    demo.locations
+      .filter((location) => location.type === 'warehouse' && location.zone === options.zone)
+      .map((location) => location.locationId),
+  );
+  const price = new Map(
+    demo.products.flatMap(({ input }) => {
+      const top = Math.max(0, ...input.prices.filter((p) => p.currency === 'EUR').map((p) => p.amount));
+      return input.variants.map((variant) => [variant.sku, top] as const);
+    }),
+  );
+  // The dearest piece in stock: tests and demos of checkout pick the least expensive ones, so the
+  // fence never takes their units.
+  const [pool] = demo.stock
+    .filter((level) => warehouses.has(level.locationId) && level.onHand >= 2)
+    .sort(
+      (a, b) =>
+        (price.get(b.sku) ?? 0) - (price.get(a.sku) ?? 0) || b.onHand - a.onHand || (a.sku < b.sku ? -1 : 1),
+    );
+  if (!pool) return undefined;
+  const now = deps.clock.now().getTime();
+  const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+  const units = Math.min(25, Math.floor(pool.onHand / 2));
+  const request = CreateDropRequest.parse({
+    name: 'The Midnight Release',
+    items: [{ sku: pool.sku, locationId: pool.locationId, units }],
+    window: { opensAt: at(15), closesAt: at(135) },
+    channels: ['web', 'app'],
+    earlyAccess: [
+      { tier: 'platinum', opensAt: at(5) },
+      { tier: 'gold', opensAt: at(10) },
+    ],
+    perCustomerLimit: 1,
+    mode: 'first_come',
+    // What the shards serve, so that entries are answered at once (direct admission).
+    expectedArrivalsPerSecond: 400 * Math.min(units, 5),
+  });
+  try {
+    const drop = await createDrop(deps, { request, staffId: 'demo-seed', operation: DEMO_DROP_OPERATION });
+    return drop.dropId;
+  } catch (error) {
+    if (error instanceof DropStockUnavailableError) return undefined;
+    throw error;
+  }
 }
