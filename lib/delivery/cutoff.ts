@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CountryCode } from '../config/config.ts';
 import { Slug } from '../contracts/catalog.ts';
+import { TimeZoneName, wallClockMs } from '../platform/time-zones.ts';
 import {
   addDays,
   businessDays,
@@ -32,15 +33,6 @@ export const LOCATION_CUTOFFS: Readonly<Record<string, LocalTime>> = {
   'singapore-changi-warehouse': '15:00',
 };
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Where a parcel leaves from. A demo `Location` has all of these fields (and more), so one can be passed
  * as it is where an `Origin` is typed.
@@ -49,7 +41,7 @@ export const Origin = z
   .strictObject({
     locationId: Slug,
     country: CountryCode,
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    timezone: TimeZoneName,
     cutoff: LocalTime.optional().describe(
       'Order cut-off in local time; default from LOCATION_CUTOFFS or 14:00',
     ),
@@ -62,43 +54,15 @@ export function cutoffOf(origin: Origin): LocalTime {
   return origin.cutoff ?? LOCATION_CUTOFFS[origin.locationId] ?? DEFAULT_CUTOFF;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** A wall-clock reading: the local date and the minutes since local midnight. */
 export interface LocalDateTime {
   readonly date: CalendarDate;
   readonly minutes: number;
 }
 
-function wallClockMs(instant: Date, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(instant)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-}
-
 /** The local date and time of `instant` in `timeZone`. */
 export function localDateTime(instant: Date, timeZone: string): LocalDateTime {
-  const wall = wallClockMs(instant, timeZone);
+  const wall = wallClockMs(instant.getTime(), timeZone);
   const dayNumber = Math.floor(wall / 86_400_000);
   return { date: fromDayNumber(dayNumber), minutes: Math.floor((wall - dayNumber * 86_400_000) / 60_000) };
 }
@@ -121,7 +85,7 @@ export function zonedInstant(date: CalendarDate, time: LocalTime, timeZone: stri
   const target = Date.parse(`${date}T00:00:00Z`) + minutesOf(time) * 60_000;
   // Two corrections settle any offset, including one that changes between the guess and the answer.
   let guess = target;
-  for (let i = 0; i < 2; i++) guess += target - wallClockMs(new Date(guess), timeZone);
+  for (let i = 0; i < 2; i++) guess += target - wallClockMs(guess, timeZone);
   return new Date(guess);
 }
 

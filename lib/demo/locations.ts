@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CountryCode } from '../config/config.ts';
 import { Slug } from '../contracts/catalog.ts';
 import type { MarketCode } from '../money/markets.ts';
+import { TimeZoneName } from '../platform/time-zones.ts';
 
 /** The residency zones the demo places locations in; they match the zones in `cdk.json`. */
 export type DemoZone = 'eu' | 'us' | 'apac';
@@ -28,15 +29,6 @@ export const DEFAULT_ZONE_REGIONS: Readonly<Record<DemoZone, readonly string[]>>
   us: ['us-east-1', 'us-west-2'],
   apac: ['ap-northeast-1'],
 };
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether a location is a boutique or a warehouse. */
 export const LocationType = z.enum(['boutique', 'warehouse']);
@@ -80,7 +72,7 @@ export const Location = z
         'US state or Canadian province (ISO 3166-2 suffix); sales tax on pickup orders depends on it',
       ),
     pickupCapable: z.boolean().describe('Whether shoppers can collect online orders here'),
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    timezone: TimeZoneName,
     priority: z
       .number()
       .int()

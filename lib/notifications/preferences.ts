@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZoneName } from '../platform/time-zones.ts';
 import { ConsentRequiredError, ContactMissingError } from './errors.ts';
 
 /**
@@ -29,26 +30,13 @@ export const NOTIFICATION_CHANNELS: readonly NotificationChannel[] = Notificatio
  */
 export const DEFAULT_CHANNELS: readonly NotificationChannel[] = ['email'];
 
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A BCP 47 language tag such as `fr`, `fr-CH` or `ja-JP`. */
 export const LocaleTag = z
   .string()
   .max(35)
   .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as fr or fr-CH');
 
-export const TimeZone = z
-  .string()
-  .max(64)
-  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
-  .describe('IANA time zone; quiet hours are read in it');
+export const TimeZone = TimeZoneName.describe('IANA time zone; quiet hours are read in it');
 
 /** `HH:MM`, 24-hour, in the customer's own time zone. */
 export const LocalTime = z

@@ -1,5 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import {
+  asBytes,
+  checkTimestampedSignature,
+  signTimestamped,
+  type TimestampedSignatureFault,
+} from '../platform/timestamped-signature.ts';
 import { WebhookPayloadError, WebhookSignatureError } from './errors.ts';
 
 /** The header Stripe signs webhooks in (lower-cased, as the HTTP layer hands headers over). */
@@ -7,10 +12,6 @@ export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
 
 /** stripe-node's `DEFAULT_TOLERANCE` and stripe-go's `DefaultTolerance`: five minutes. */
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
-
-/** The only signature scheme Stripe sends for live and test events (`v0` is a legacy test scheme). */
-const SCHEME = 'v1';
-const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * A Stripe event as delivered, before we know whether the platform handles its type: typed on the
@@ -27,44 +28,21 @@ export const StripeEventEnvelope = z.looseObject({
 });
 export type StripeEventEnvelope = z.infer<typeof StripeEventEnvelope>;
 
-const asBytes = (payload: Buffer | string) =>
-  typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-
-function hmac(timestamp: number, payload: Buffer, secret: string): Buffer {
-  // Over the exact bytes received: decoding and re-encoding (or JSON.parse then stringify) changes them.
-  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(payload).digest();
-}
-
 /**
  * Signs a payload exactly as Stripe signs webhooks: `t={unix seconds},v1={hex HMAC-SHA256 of
  * "{t}.{payload}" keyed with the endpoint secret}`. The local gateway signs with it; tests use it to
  * build valid and tampered deliveries.
  */
 export function signStripePayload(payload: Buffer | string, secret: string, timestamp: number): string {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0)
-    throw new RangeError('timestamp must be unix seconds');
-  return `t=${timestamp},${SCHEME}=${hmac(timestamp, asBytes(payload), secret).toString('hex')}`;
+  return signTimestamped(payload, secret, timestamp);
 }
 
-interface ParsedHeader {
-  readonly timestamp: number;
-  readonly signatures: readonly Buffer[];
-}
-
-function parseHeader(header: string): ParsedHeader | undefined {
-  let timestamp: number | undefined;
-  const signatures: Buffer[] = [];
-  for (const item of header.split(',')) {
-    const at = item.indexOf('=');
-    if (at < 0) continue;
-    const key = item.slice(0, at).trim();
-    const value = item.slice(at + 1).trim();
-    if (key === 't' && /^\d{1,15}$/.test(value)) timestamp = Number(value);
-    // Malformed entries are skipped, not fatal: Stripe may add schemes, and one bad entry must not hide a good one.
-    else if (key === SCHEME && HEX_SHA256.test(value)) signatures.push(Buffer.from(value, 'hex'));
-  }
-  return timestamp === undefined ? undefined : { timestamp, signatures };
-}
+const STRIPE_FAULTS: Record<TimestampedSignatureFault, (toleranceSeconds: number) => string> = {
+  missing_header: () => 'The Stripe-Signature header is missing',
+  malformed_header: () => 'The Stripe-Signature header has no timestamp or v1 signature',
+  no_valid_signature: () => 'No signature matches the payload',
+  timestamp_outside_tolerance: (t) => `The signature timestamp is outside the ${t}s tolerance`,
+};
 
 /**
  * Verifies a Stripe webhook over its raw body and returns the parsed event envelope. Checks, in order:
@@ -85,38 +63,10 @@ export function verifyStripeSignature(
 ): StripeEventEnvelope {
   const usable = secrets.filter((s) => s.trim().length > 0);
   if (usable.length === 0) throw new Error('No webhook signing secret is configured');
-  if (!header || header.trim() === '') {
-    throw new WebhookSignatureError('missing_header', 'The Stripe-Signature header is missing');
-  }
-  const parsed = parseHeader(header);
-  if (!parsed || parsed.signatures.length === 0) {
-    throw new WebhookSignatureError(
-      'malformed_header',
-      'The Stripe-Signature header has no timestamp or v1 signature',
-    );
-  }
+  const fault = checkTimestampedSignature(rawBody, header, usable, toleranceSeconds, now);
+  if (fault) throw new WebhookSignatureError(fault, STRIPE_FAULTS[fault](toleranceSeconds));
 
   const payload = asBytes(rawBody);
-  let matched = false;
-  for (const secret of usable) {
-    const expected = hmac(parsed.timestamp, payload, secret);
-    // No early exit: the time taken does not depend on which secret or which signature matched.
-    for (const candidate of parsed.signatures) {
-      if (timingSafeEqual(expected, candidate)) matched = true;
-    }
-  }
-  if (!matched) {
-    throw new WebhookSignatureError('no_valid_signature', 'No signature matches the payload');
-  }
-
-  const age = Math.floor(now.getTime() / 1000) - parsed.timestamp;
-  if (toleranceSeconds > 0 && Math.abs(age) > toleranceSeconds) {
-    throw new WebhookSignatureError(
-      'timestamp_outside_tolerance',
-      `The signature timestamp is outside the ${toleranceSeconds}s tolerance`,
-    );
-  }
-
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));

@@ -1,4 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  asBytes,
+  checkTimestampedSignature,
+  signTimestamped as signWithTimestamp,
+  type TimestampedSignatureFault,
+} from '../platform/timestamped-signature.ts';
 import { CarrierPayloadError, CarrierSignatureError, CarrierWebhookNotConfiguredError } from './errors.ts';
 
 /** How far a signed timestamp may be from now, either way, for schemes that sign one (as Stripe: 5 min). */
@@ -17,10 +23,6 @@ export interface VerificationContext {
   /** For schemes with a signed timestamp; 0 turns the check off (tests of old fixtures only). */
   readonly toleranceSeconds?: number;
 }
-
-/** The body's bytes; a string body is taken as UTF-8. */
-export const asBytes = (body: Buffer | string): Buffer =>
-  typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 
 /** A header by name, whatever its case; blank counts as missing. */
 export function headerValue(
@@ -110,21 +112,11 @@ export function verifyBodySignature(
   if (!matched) throw new CarrierSignatureError('no_valid_signature', 'No signature matches the payload');
 }
 
-const SCHEME = 'v1';
-
-function timestampedMac(timestamp: number, payload: Buffer, secret: string): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(payload).digest();
-}
-
 /**
  * Signs like Stripe: `t={unix seconds},v1={hex HMAC-SHA256 of "{t}.{body}"}`. The generic format's
  * senders sign this way; tests and the local runtime use it to build deliveries.
  */
-export function signTimestamped(rawBody: Buffer | string, secret: string, timestamp: number): string {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0)
-    throw new RangeError('timestamp must be unix seconds');
-  return `t=${timestamp},${SCHEME}=${timestampedMac(timestamp, asBytes(rawBody), secret).toString('hex')}`;
-}
+export const signTimestamped = signWithTimestamp;
 
 /**
  * Checks a `t=…,v1=…` signature over `{t}.{raw body}` (the generic format), then that `t` is within the
@@ -138,43 +130,19 @@ export function verifyTimestampedSignature(
   context: VerificationContext,
 ): void {
   const secrets = usableSecrets(carrier, context.secrets);
-  const header = headerValue(delivery.headers, headerName);
-  if (!header) throw new CarrierSignatureError('missing_header', `The ${headerName} header is missing`);
-
-  let timestamp: number | undefined;
-  const signatures: Buffer[] = [];
-  for (const item of header.split(',')) {
-    const at = item.indexOf('=');
-    if (at < 0) continue;
-    const key = item.slice(0, at).trim();
-    const value = item.slice(at + 1).trim();
-    if (key === 't' && /^\d{1,15}$/.test(value)) timestamp = Number(value);
-    // Unknown schemes are skipped so that a sender can add one without breaking us.
-    else if (key === SCHEME && HEX_SHA256.test(value)) signatures.push(Buffer.from(value, 'hex'));
-  }
-  if (timestamp === undefined || signatures.length === 0) {
-    throw new CarrierSignatureError('malformed_header', `The ${headerName} header has no t or v1 signature`);
-  }
-
-  const payload = asBytes(delivery.rawBody);
-  let matched = false;
-  for (const secret of secrets) {
-    const expected = timestampedMac(timestamp, payload, secret);
-    for (const candidate of signatures) {
-      if (timingSafeEqual(expected, candidate)) matched = true;
-    }
-  }
-  if (!matched) throw new CarrierSignatureError('no_valid_signature', 'No signature matches the payload');
-
   const tolerance = context.toleranceSeconds ?? DEFAULT_CARRIER_TOLERANCE_SECONDS;
-  const age = Math.floor(context.now.getTime() / 1000) - timestamp;
-  if (tolerance > 0 && Math.abs(age) > tolerance) {
-    throw new CarrierSignatureError(
-      'timestamp_outside_tolerance',
-      `The signature timestamp is outside the ${tolerance}s tolerance`,
-    );
-  }
+  const header = headerValue(delivery.headers, headerName);
+  const fault = checkTimestampedSignature(delivery.rawBody, header, secrets, tolerance, context.now);
+  if (fault) throw new CarrierSignatureError(fault, TIMESTAMPED_FAULTS[fault](headerName, tolerance));
 }
+
+const TIMESTAMPED_FAULTS: Record<TimestampedSignatureFault, (header: string, tolerance: number) => string> = {
+  missing_header: (header) => `The ${header} header is missing`,
+  malformed_header: (header) => `The ${header} header has no t or v1 signature`,
+  no_valid_signature: () => 'No signature matches the payload',
+  timestamp_outside_tolerance: (_, tolerance) =>
+    `The signature timestamp is outside the ${tolerance}s tolerance`,
+};
 
 /** The verified body as JSON; only ever called after verification succeeded. */
 export function parseJsonPayload(carrier: string, rawBody: Buffer | string): unknown {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quietHoursEnd, wallClockAt } from '../../../lib/notifications/quiet-hours.ts';
+import { quietHoursEnd } from '../../../lib/notifications/quiet-hours.ts';
+import { wallClockAt } from '../../../lib/platform/time-zones.ts';
 
 const at = (iso: string) => new Date(iso);
 const end = (now: string, start: string, finish: string, timeZone: string) =>
