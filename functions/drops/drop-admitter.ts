@@ -6,8 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DropEntryQueued } from '#lib/drops/events.ts';
 import { admitQueuedEntries, DropCache, type DropDeps, type QueuedEntryRef } from '#lib/drops/use-cases.ts';
-import { awsLocations, awsStock } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsClock, awsDropStore } from '#lib/runtime/aws/deps.ts';
+import { awsClock, awsDropStore, awsLocations, awsStock } from '#lib/runtime/aws/deps.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger, metrics, tracer } from '#lib/runtime/observability.ts';
 

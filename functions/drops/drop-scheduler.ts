@@ -1,6 +1,5 @@
 import { DropCache, type DropDeps, runDropScheduler } from '#lib/drops/use-cases.ts';
-import { awsLocations, awsStock } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsClock, awsDropStore } from '#lib/runtime/aws/deps.ts';
+import { awsClock, awsDropStore, awsLocations, awsStock } from '#lib/runtime/aws/deps.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger } from '#lib/runtime/observability.ts';
 

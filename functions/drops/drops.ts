@@ -15,8 +15,14 @@ import {
   myDropEntry,
 } from '#lib/drops/use-cases.ts';
 import type { IdempotencyStore } from '#lib/platform/idempotency.ts';
-import { awsLocations, awsStock } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsClock, awsDropStore, awsIdempotency, awsOwnZone } from '#lib/runtime/aws/deps.ts';
+import {
+  awsClock,
+  awsDropStore,
+  awsIdempotency,
+  awsLocations,
+  awsOwnZone,
+  awsStock,
+} from '#lib/runtime/aws/deps.ts';
 import { bind, httpRouter, ok } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 

@@ -1,6 +1,6 @@
 import { getAvailabilityRoute } from '#lib/contracts/routes/inventory.ts';
 import { type AvailabilityDeps, getAvailability } from '#lib/inventory/availability.ts';
-import { awsLocationDirectory, awsStockReplica, awsZoneOfMarket } from '#lib/runtime/aws/deps.ts';
+import { awsLocations, awsStock, awsZoneOfMarket } from '#lib/runtime/aws/deps.ts';
 import { httpHandler, ok } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 
@@ -14,8 +14,8 @@ export const makeHandler = (deps: AvailabilityDeps) =>
 
 export const handler = lambdaHandler(() =>
   makeHandler({
-    stock: awsStockReplica(),
-    locations: awsLocationDirectory(),
+    stock: awsStock(),
+    locations: awsLocations(),
     zoneOfMarket: awsZoneOfMarket(),
   }),
 );

@@ -16,7 +16,7 @@ import {
   stockLedger,
 } from '#lib/inventory/stock-admin.ts';
 import type { IdempotencyStore } from '#lib/platform/idempotency.ts';
-import { awsClock, awsIdempotency, awsLocationDirectory, awsStockWriter } from '#lib/runtime/aws/deps.ts';
+import { awsClock, awsIdempotency, awsLocations, awsStock } from '#lib/runtime/aws/deps.ts';
 import { bind, httpRouter } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 
@@ -65,8 +65,8 @@ export const makeHandler = (deps: StockAdminDeps & { idempotency: IdempotencySto
 
 export const handler = lambdaHandler(() =>
   makeHandler({
-    stock: awsStockWriter(),
-    locations: awsLocationDirectory(),
+    stock: awsStock(),
+    locations: awsLocations(),
     clock: awsClock(),
     idempotency: awsIdempotency(),
   }),

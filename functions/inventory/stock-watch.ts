@@ -12,7 +12,7 @@ import {
   type PoolImage,
   RecentIds,
 } from '#lib/inventory/low-stock.ts';
-import { awsLocationDirectory, awsRegion } from '#lib/runtime/aws/deps.ts';
+import { awsLocations, awsRegion } from '#lib/runtime/aws/deps.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger, metrics } from '#lib/runtime/observability.ts';
 import { streamHandler } from '#lib/runtime/stream/stream-handler.ts';
@@ -104,5 +104,5 @@ export function madeInRegion(
 }
 
 export const handler = lambdaHandler(() =>
-  makeHandler({ madeHere: madeInRegion(awsRegion(), awsLocationDirectory()) }),
+  makeHandler({ madeHere: madeInRegion(awsRegion(), awsLocations()) }),
 );

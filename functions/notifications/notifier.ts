@@ -10,8 +10,8 @@ import {
   type NotificationDeps,
   type NotificationOutcome,
 } from '#lib/notifications/use-cases.ts';
-import { awsCommerce, awsLocations } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsNotificationDeps } from '#lib/runtime/aws/deps.ts';
+import { awsCommerce } from '#lib/runtime/aws/commerce-deps.ts';
+import { awsLocations, awsNotificationDeps } from '#lib/runtime/aws/deps.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger, metrics, tracer } from '#lib/runtime/observability.ts';
 import { recordOutcomes } from './outcome-metrics.ts';

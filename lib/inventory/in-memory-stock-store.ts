@@ -40,17 +40,18 @@ import {
   sameTransfer,
   type Transfer,
 } from './stock.ts';
-import type {
-  AdjustRequest,
-  FenceRequest,
-  LedgerPage,
-  Movement,
-  ReleaseOptions,
-  ReserveRequest,
-  SetOnHandOptions,
-  StockStore,
-  StockStoreStats,
-  TransferRequest,
+import {
+  type AdjustRequest,
+  type FenceRequest,
+  type LedgerPage,
+  type Movement,
+  type ReleaseOptions,
+  type ReserveRequest,
+  type SetOnHandOptions,
+  type StockStore,
+  type StockStoreStats,
+  setOnHandAdjustment,
+  type TransferRequest,
 } from './stock-store.ts';
 
 /** A change of one pool and the ledger entry recording it, applied together or not at all. */
@@ -91,17 +92,7 @@ export class InMemoryStockStore implements StockStore {
     onHand: number,
     options: SetOnHandOptions = {},
   ): Promise<StockPool> {
-    return this.adjust({
-      sku,
-      locationId,
-      zone,
-      ...(options.locationType ? { locationType: options.locationType } : {}),
-      type: 'adjustment',
-      onHand,
-      actor: { kind: 'system', id: 'set-on-hand' },
-      reason: 'on hand set',
-      now: new Date(),
-    });
+    return this.adjust(setOnHandAdjustment(sku, locationId, zone, onHand, options));
   }
 
   async adjust(request: AdjustRequest): Promise<StockPool> {

@@ -208,3 +208,27 @@ export interface StockStore {
   /** Held reservations whose hold passed at `now`, earliest first, at most `limit`. */
   expiredHolds(now: Date, limit: number): Promise<Reservation[]>;
 }
+
+/**
+ * The adjustment {@link StockStore.setOnHand} stands for: a stock take by the system. Both stores
+ * implement `setOnHand` with it, so seeding and tests leave the same ledger entries as staff do.
+ */
+export function setOnHandAdjustment(
+  sku: string,
+  locationId: string,
+  zone: string,
+  onHand: number,
+  options: SetOnHandOptions = {},
+): AdjustRequest {
+  return {
+    sku,
+    locationId,
+    zone,
+    ...(options.locationType ? { locationType: options.locationType } : {}),
+    type: 'adjustment',
+    onHand,
+    actor: { kind: 'system', id: 'set-on-hand' },
+    reason: 'on hand set',
+    now: new Date(),
+  };
+}

@@ -17,24 +17,7 @@ import { shardProbeOrder } from '../../lib/drops/shards.ts';
 import { domainEvent } from '../../lib/platform/domain-event.ts';
 import { LOCAL_CREDENTIALS } from '../../lib/runtime/local/dynamo-local.ts';
 import { testTables } from '../support/dynamo.ts';
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
-async function inParallel<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+import { inParallel } from '../support/parallel.ts';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const SKU = 'AUR-DROP-01';

@@ -35,6 +35,7 @@ import {
 import { lambdaContext } from '../../lib/runtime/local/lambda-context.ts';
 import { seedDemoData } from '../../lib/runtime/local/seed.ts';
 import { apiEvent } from '../support/api-event.ts';
+import { inParallel } from '../support/parallel.ts';
 import { percentile } from './stats.ts';
 
 /** Throughput and latency of one way of running checkouts. */
@@ -144,15 +145,6 @@ const perCheckout = (counts: Map<string, number>, checkouts: number) =>
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => [k, round(v / checkouts, 2)]),
   );
-
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await task(items[next++] as T);
-    }),
-  );
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));

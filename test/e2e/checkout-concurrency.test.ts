@@ -8,6 +8,7 @@ import type { StockPool } from '../../lib/inventory/stock.ts';
 import type { LocalPlatform } from '../../lib/runtime/local/platform.ts';
 import { percentile } from '../bench/stats.ts';
 import { type Http, type HttpAnswer, http, startTestPlatform } from '../support/local-platform.ts';
+import { inParallel } from '../support/parallel.ts';
 import { PARIS_ADDRESS } from '../support/shopper.ts';
 
 /** RELIABILITY.md R1: N checkouts at concurrency C for M units of one SKU. */
@@ -17,24 +18,6 @@ const UNITS = 25;
 /** R10: identical requests racing on one Idempotency-Key. */
 const DUPLICATES = 50;
 const ZONE = 'eu';
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
-async function inParallel<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 interface Customer {
   readonly sub: string;

@@ -9,24 +9,7 @@ import { dropFenceKey } from '../../lib/inventory/stock.ts';
 import type { LocalPlatform } from '../../lib/runtime/local/platform.ts';
 import { percentile } from '../bench/stats.ts';
 import { type Http, type HttpAnswer, http, startTestPlatform } from '../support/local-platform.ts';
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
-async function inParallel<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+import { inParallel } from '../support/parallel.ts';
 
 const WAREHOUSE = 'roissy-warehouse';
 const TERMINAL = new Set(['won', 'lost']);

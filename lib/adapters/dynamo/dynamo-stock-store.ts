@@ -47,17 +47,18 @@ import {
   sameTransfer,
   Transfer,
 } from '../../inventory/stock.ts';
-import type {
-  AdjustRequest,
-  FenceRequest,
-  LedgerPage,
-  Movement,
-  ReleaseOptions,
-  ReserveRequest,
-  SetOnHandOptions,
-  StockStore,
-  StockStoreStats,
-  TransferRequest,
+import {
+  type AdjustRequest,
+  type FenceRequest,
+  type LedgerPage,
+  type Movement,
+  type ReleaseOptions,
+  type ReserveRequest,
+  type SetOnHandOptions,
+  type StockStore,
+  type StockStoreStats,
+  setOnHandAdjustment,
+  type TransferRequest,
 } from '../../inventory/stock-store.ts';
 import { classifyCancellation } from './transactions.ts';
 
@@ -280,17 +281,7 @@ export class DynamoStockStore implements StockStore {
     onHand: number,
     options: SetOnHandOptions = {},
   ): Promise<StockPool> {
-    return this.adjust({
-      sku,
-      locationId,
-      zone,
-      ...(options.locationType ? { locationType: options.locationType } : {}),
-      type: 'adjustment',
-      onHand,
-      actor: { kind: 'system', id: 'set-on-hand' },
-      reason: 'on hand set',
-      now: new Date(),
-    });
+    return this.adjust(setOnHandAdjustment(sku, locationId, zone, onHand, options));
   }
 
   async adjust(request: AdjustRequest): Promise<StockPool> {

@@ -1,6 +1,4 @@
 import { DynamoCommerceRepository } from '../../adapters/dynamo/dynamo-commerce-repository.ts';
-import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
-import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { type ZoneTableMap, zoneTablesFrom } from '../../adapters/dynamo/zone-tables.ts';
 import { lazyStripeClient } from '../../adapters/stripe/stripe-client.ts';
 import { StripePaymentGateway } from '../../adapters/stripe/stripe-payment-gateway.ts';
@@ -9,7 +7,16 @@ import type { CheckoutDeps } from '../../commerce/start-checkout.ts';
 import { systemClock } from '../../platform/domain-event.ts';
 import { tableEnvVar } from '../../platform/tables.ts';
 import { once } from '../lambda-handler.ts';
-import { awsCarts, awsDocumentClient, awsProducts, awsRegion, awsVelocity } from './deps.ts';
+import {
+  awsCarts,
+  awsDocumentClient,
+  awsLocations,
+  awsProducts,
+  awsRegion,
+  awsStock,
+  awsVelocity,
+} from './deps.ts';
+
 import { requireEnv } from './env.ts';
 import { paymentsSecret } from './secrets.ts';
 
@@ -25,15 +32,6 @@ export const awsCommerce = /* @__PURE__ */ once(
       region: awsRegion(),
       clock: systemClock,
     }),
-);
-
-export const awsStock = /* @__PURE__ */ once(
-  () =>
-    new DynamoStockStore({ client: awsDocumentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
-);
-
-export const awsLocations = /* @__PURE__ */ once(
-  () => new DynamoLocationDirectory(awsDocumentClient(), requireEnv(tableEnvVar('inventory'))),
 );
 
 export const awsPayments = /* @__PURE__ */ once(

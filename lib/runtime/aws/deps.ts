@@ -94,23 +94,27 @@ export const awsDropStore = /* @__PURE__ */ once(
 );
 
 /** The residency zone this function serves: the zone whose idempotency table is in `AWS_REGION`. */
-export const awsOwnZone = /* @__PURE__ */ once(() => {
-  const envVar = tableEnvVar('idempotency');
-  const region = awsRegion();
-  const own = Object.entries(zoneTableMap(envVar)).find(([, placement]) => placement?.region === region);
-  if (!own) throw new ConfigError(`${envVar} names no zone in ${region}, this function's region`);
-  return own[0];
-});
+export const awsOwnZone = /* @__PURE__ */ once(() => ownZoneOf('idempotency'));
 
-/** The table of this function's own zone, from a zone table's env var: the entry in `AWS_REGION`. */
-function ownZoneTableName(table: 'idempotency' | 'commerce'): string {
+/** The zone, and its table, that a zone table's env var places in `AWS_REGION`. */
+function ownPlacement(table: 'idempotency' | 'commerce') {
   const envVar = tableEnvVar(table);
   const region = awsRegion();
-  const own = Object.values(zoneTableMap(envVar)).find((placement) => placement?.region === region);
-  if (!own?.tableName) {
+  const own = Object.entries(zoneTableMap(envVar)).find(([, placement]) => placement?.region === region);
+  if (!own?.[1]?.tableName) {
     throw new ConfigError(`${envVar} names no ${table} table in ${region}, this function's region`);
   }
-  return own.tableName;
+  return { zone: own[0], tableName: own[1].tableName };
+}
+
+/** This region's zone, read from a zone table the function binds. */
+function ownZoneOf(table: 'idempotency' | 'commerce'): string {
+  return ownPlacement(table).zone;
+}
+
+/** The table of this function's own zone. */
+function ownZoneTableName(table: 'idempotency' | 'commerce'): string {
+  return ownPlacement(table).tableName;
 }
 
 /** A zone table env var's value: a JSON map of zone to `{ region, tableName }`. */
@@ -149,36 +153,19 @@ export const awsVelocity = /* @__PURE__ */ once(
 );
 
 /**
- * Stock pools read from this region's replica of the inventory table, for answers that may lag a sale
- * by moments (available-to-promise). Writes never go through it: they go to each pool's home region.
+ * Stock pools and reservations in this region's replica of the inventory table: checkout's reservations,
+ * staff counts, fences and transfers, and available-to-promise reads. A pool's writes belong in its home
+ * region; routing them there (`HomeRegionStockStore`) needs every region's replica bound to the function,
+ * which the stacks do not do yet.
  */
-export const awsStockReplica = /* @__PURE__ */ once(
+export const awsStock = /* @__PURE__ */ once(
   () => new DynamoStockStore({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
 );
 
 /** The stock locations, from the inventory table, cached in the function. */
-export const awsLocationDirectory = /* @__PURE__ */ once(
+export const awsLocations = /* @__PURE__ */ once(
   () => new DynamoLocationDirectory(documentClient(), requireEnv(tableEnvVar('inventory'))),
 );
-
-/**
- * Staff stock changes (counts, fences, transfers) through this region's replica of the inventory table,
- * as checkout makes its reservations. A pool's writes belong in its home region; routing them there
- * (`HomeRegionStockStore`) needs every region's replica bound to the function, which the stacks do not
- * do yet.
- */
-export const awsStockWriter = /* @__PURE__ */ once(
-  () => new DynamoStockStore({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
-);
-
-/** This region's zone, for functions that bind the commerce table but not the idempotency table. */
-function ownCommerceZone(): string {
-  const envVar = tableEnvVar('commerce');
-  const region = awsRegion();
-  const own = Object.entries(zoneTableMap(envVar)).find(([, placement]) => placement?.region === region);
-  if (!own) throw new ConfigError(`${envVar} names no zone in ${region}, this function's region`);
-  return own[0];
-}
 
 /**
  * A customer's zone from their country claim. Functions carry the market-to-zone map, not the whole
@@ -187,7 +174,7 @@ function ownCommerceZone(): string {
  */
 export const awsZoneOfCountry = /* @__PURE__ */ once(() => {
   const zoneOfMarket = awsZoneOfMarket();
-  const own = ownCommerceZone();
+  const own = ownZoneOf('commerce');
   return (country: string | undefined) =>
     country && Object.hasOwn(MARKETS, country) ? zoneOfMarket(country as MarketCode) : own;
 });
