@@ -3,9 +3,37 @@ import { defineConfig } from 'vitest/config';
 // The global setup runs in this process: keep the AWS SDK's Node-version notice out of test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/**
+ * Files that saturate DynamoDB Local on purpose (thousands of concurrent writes) to prove concurrency
+ * claims. Run beside other files they starve them into timeouts, and their own figures measure the
+ * neighbours as much as the code; so they run after everything else, one at a time.
+ */
+const LOAD_TESTS = [
+  'test/adapters/ledger-replay.test.ts',
+  'test/adapters/stock-concurrency.test.ts',
+  'test/adapters/drop-store.test.ts',
+  'test/adapters/home-region.test.ts',
+  'test/e2e/checkout-concurrency.test.ts',
+  'test/e2e/drops.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: LOAD_TESTS,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'load', include: LOAD_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
