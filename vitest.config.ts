@@ -6,7 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 /**
  * Files that saturate DynamoDB Local on purpose (thousands of concurrent writes) to prove concurrency
  * claims. Run beside other files they starve them into timeouts, and their own figures measure the
- * neighbours as much as the code; so they run after everything else, one at a time.
+ * neighbours as much as the code; so they run after the rest, one at a time, each on a DynamoDB Local of its own.
  */
 const LOAD_TESTS = [
   'test/adapters/ledger-replay.test.ts',
@@ -31,7 +31,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'load', include: LOAD_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'load',
+          include: LOAD_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          // Their pace is DynamoDB Local's on whatever else the machine runs; they prove counts, not speed.
+          testTimeout: 300_000,
+        },
       },
     ],
     testTimeout: 60_000,

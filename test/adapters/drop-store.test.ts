@@ -16,8 +16,11 @@ import type { DropStore } from '../../lib/drops/ports.ts';
 import { shardProbeOrder } from '../../lib/drops/shards.ts';
 import { domainEvent } from '../../lib/platform/domain-event.ts';
 import { LOCAL_CREDENTIALS } from '../../lib/runtime/local/dynamo-local.ts';
-import { testTables } from '../support/dynamo.ts';
+import { testTables, useOwnDynamoLocal } from '../support/dynamo.ts';
 import { inParallel } from '../support/parallel.ts';
+
+// A load test: a DynamoDB Local of its own, so earlier files' work neither slows it nor skews its figures.
+useOwnDynamoLocal();
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const SKU = 'AUR-DROP-01';

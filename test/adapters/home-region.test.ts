@@ -15,9 +15,12 @@ import {
   LOCAL_CREDENTIALS,
   startDynamoLocal,
 } from '../../lib/runtime/local/dynamo-local.ts';
-import { TEST_ZONES, testTables } from '../support/dynamo.ts';
+import { TEST_ZONES, testTables, useOwnDynamoLocal } from '../support/dynamo.ts';
 import { LOCAL_DATABASE_REGION, LwwReplicator } from '../support/lww-replicator.ts';
 import { reserveRequest } from './stock-store.contract.ts';
+
+// A load test: a DynamoDB Local of its own, so earlier files' work neither slows it nor skews its figures.
+useOwnDynamoLocal();
 
 const WEST = 'eu-west-1';
 const CENTRAL = 'eu-central-1';

@@ -12,8 +12,11 @@ import {
   type StockPool,
   sumLines,
 } from '../../lib/inventory/stock.ts';
-import { testTables } from '../support/dynamo.ts';
+import { testTables, useOwnDynamoLocal } from '../support/dynamo.ts';
 import { expectConserved, expectLedgerReplays, NOW, reserveRequest } from './stock-store.contract.ts';
+
+// A load test: a DynamoDB Local of its own, so earlier files' work neither slows it nor skews its figures.
+useOwnDynamoLocal();
 
 /** Runs `count` tasks with at most `concurrency` in flight, settling each like `Promise.allSettled`. */
 async function runLimited<T>(

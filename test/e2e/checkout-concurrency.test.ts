@@ -7,9 +7,13 @@ import { newZoneId } from '../../lib/commerce/ids.ts';
 import type { StockPool } from '../../lib/inventory/stock.ts';
 import type { LocalPlatform } from '../../lib/runtime/local/platform.ts';
 import { percentile } from '../bench/stats.ts';
+import { useOwnDynamoLocal } from '../support/dynamo.ts';
 import { type Http, type HttpAnswer, http, startTestPlatform } from '../support/local-platform.ts';
 import { inParallel } from '../support/parallel.ts';
 import { PARIS_ADDRESS } from '../support/shopper.ts';
+
+// A load test: a DynamoDB Local of its own, so earlier files' work neither slows it nor skews its figures.
+useOwnDynamoLocal();
 
 /** RELIABILITY.md R1: N checkouts at concurrency C for M units of one SKU. */
 const SHOPPERS = 1000;

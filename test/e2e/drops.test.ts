@@ -8,8 +8,12 @@ import { DRAW_SETTLE_MILLIS, publishedDraws } from '../../lib/drops/use-cases.ts
 import { dropFenceKey } from '../../lib/inventory/stock.ts';
 import type { LocalPlatform } from '../../lib/runtime/local/platform.ts';
 import { percentile } from '../bench/stats.ts';
+import { useOwnDynamoLocal } from '../support/dynamo.ts';
 import { type Http, type HttpAnswer, http, startTestPlatform } from '../support/local-platform.ts';
 import { inParallel } from '../support/parallel.ts';
+
+// A load test: a DynamoDB Local of its own, so earlier files' work neither slows it nor skews its figures.
+useOwnDynamoLocal();
 
 const WAREHOUSE = 'roissy-warehouse';
 const TERMINAL = new Set(['won', 'lost']);

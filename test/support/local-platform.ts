@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
 import { SERVICES } from '../../functions/services.ts';
 import { type LocalPlatform, startLocalPlatform } from '../../lib/runtime/local/platform.ts';
+import { dynamoEndpoint } from './dynamo.ts';
 
 /** The whole platform on a free port, on the run's DynamoDB Local, under its own table prefix. */
 export async function startTestPlatform(
@@ -10,7 +10,7 @@ export async function startTestPlatform(
   const platform = await startLocalPlatform({
     port: 0,
     services: SERVICES,
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: dynamoEndpoint(),
     tablePrefix: `e2e${randomBytes(3).toString('hex')}`,
     ...options,
   });
