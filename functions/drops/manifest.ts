@@ -1,3 +1,4 @@
+import { OrderPlaced } from '#lib/commerce/events.ts';
 import {
   createDropRoute,
   enterDropRoute,
@@ -25,6 +26,16 @@ export const dropsService: ServiceManifest = defineService({
       description: 'Claims stock for queued first-come drop entries, in arrival order',
       timeoutSeconds: 30,
       subscriptions: [{ events: [DropEntryQueued], batchSize: 10 }],
+      tables: { inventory: 'write' },
+    },
+    dropOrders: {
+      entry: 'functions/drops/drop-orders.ts',
+      description: 'Marks a drop entry purchased once the order paying for its units is placed',
+      timeoutSeconds: 30,
+      subscriptions: [
+        // Only orders that paid for drop units: every other order would be a wasted invocation.
+        { events: [OrderPlaced], detail: { data: { dropId: [{ exists: true }] } }, batchSize: 10 },
+      ],
       tables: { inventory: 'write' },
     },
     dropScheduler: {

@@ -266,7 +266,12 @@ async function placeOrder(
       })),
       totals: checkout.totals,
       delivery: checkout.delivery,
-      allocation: { reservationId: allocated.reservationId, lines: allocated.lines, released: releaseStock },
+      allocation: {
+        reservationId: allocated.reservationId,
+        // Which fence (a channel's, a drop's) each unit came from is the stock store's concern.
+        lines: allocated.lines.map((l) => ({ sku: l.sku, locationId: l.locationId, quantity: l.quantity })),
+        released: releaseStock,
+      },
       payment: {
         paymentIntentId: payment.paymentIntentId,
         captureMethod: payment.captureMethod,
@@ -277,6 +282,7 @@ async function placeOrder(
       risk: checkout.risk.assessment,
       ...(checkout.delivery.pickupLocationId ? { pickup: pickupForNewOrder(checkout.delivery, status) } : {}),
       milestones,
+      ...(checkout.dropId ? { dropId: checkout.dropId } : {}),
       history: [{ status, at, reason: `payment ${snapshot.state}` }],
       createdAt: at,
       updatedAt: at,
@@ -314,6 +320,7 @@ async function placeOrder(
             : {}),
           country: checkout.totals.destination.country,
         },
+        ...(checkout.dropId ? { dropId: checkout.dropId } : {}),
       },
       { eventId: `order:${order.orderId}:placed`, correlationId: checkout.checkoutId, occurredAt: now },
     );

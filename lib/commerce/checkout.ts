@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { Slug } from '../contracts/catalog.ts';
+import { DropId } from '../drops/drop.ts';
 import { Channel } from '../inventory/stock.ts';
 import { Money } from '../money/currency.ts';
 import { MarketCode } from '../money/markets.ts';
 import { LastPaymentError, PaymentIntentStatus } from '../payments/payment-intent.ts';
 import { CartTotals, ShippingMethodId } from '../pricing/schemas.ts';
 import { RiskAssessment, RiskDecision } from '../risk/risk-assessment.ts';
+import { DeliveryPromise } from './delivery-promise.ts';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -54,6 +56,10 @@ export const CheckoutRequest = z
     channel: Channel.optional().describe(
       'The sales channel, which decides the stock allocation drawn on. `web` (default) or `app` for ' +
         'shoppers; the others need the staff scope (boutique tablets, sales associates, social integrations)',
+    ),
+    dropId: DropId.optional().describe(
+      'Pay for units won in this drop: the cart must hold exactly the won SKU and quantity; they are held ' +
+        'from the drop until its pay-by time',
     ),
   })
   .superRefine((body, ctx) => {
@@ -145,10 +151,15 @@ export const Checkout = z
         released: z.boolean(),
       })
       .nullable(),
+    deliveryPromise: DeliveryPromise.optional().describe(
+      'The signature rule and delivery dates (or pickup day), made from the reserved stock; show the ' +
+        'signature notice before payment. Absent on declined checkouts and on those from before promises',
+    ),
     orderId: z
       .string()
       .describe('The id the order gets when payment is authorized; exists only once completed'),
     abandonedReason: z.string().optional(),
+    dropId: z.string().optional().describe('The drop whose won units this checkout pays for'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     version: z.number().int().positive(),

@@ -59,6 +59,8 @@ export const OrderPlaced = defineEvent({
       pickupLocationId: z.string().optional(),
       country: z.string(),
     }),
+    /** The drop whose won units the order bought: the drops service marks the entry purchased. */
+    dropId: z.string().optional(),
   }),
 });
 

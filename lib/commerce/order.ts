@@ -139,6 +139,7 @@ export const Order = z
     pickup: OrderPickup.optional(),
     milestones: z.array(OrderMilestone),
     cancellationReason: z.string().optional(),
+    dropId: z.string().optional().describe('The drop whose won units this order bought'),
     history: z.array(z.strictObject({ status: OrderStatus, at: z.iso.datetime(), reason: z.string() })),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

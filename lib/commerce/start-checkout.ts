@@ -1,4 +1,6 @@
 import type { ProductRepository } from '../catalog/ports.ts';
+import type { DropStore } from '../drops/ports.ts';
+import { type DropHold, dropHoldForCheckout } from '../drops/use-cases.ts';
 import { DomainError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { OutOfStockError } from '../inventory/errors.ts';
 import { planReservation } from '../inventory/plan-reservation.ts';
@@ -17,6 +19,7 @@ import type { VelocityStore } from '../risk/velocity-store.ts';
 import { CartCheckedOutError, SkuNotAvailableError } from './cart.ts';
 import { type Checkout, type CheckoutRequest, type CheckoutView, SHOPPER_CHANNELS } from './checkout.ts';
 import type { CommerceRepository } from './commerce-repository.ts';
+import { deliveryPromise, paidLines } from './delivery-promise.ts';
 import { CheckoutStarted } from './events.ts';
 import { derivedZoneId, orderIdOf } from './ids.ts';
 import {
@@ -35,6 +38,10 @@ export class CartEmptyError extends UnprocessableError {
 }
 export class PickupLocationUnavailableError extends UnprocessableError {
   override readonly code = 'PICKUP_LOCATION_UNAVAILABLE';
+}
+/** A checkout naming a drop whose cart is not exactly the units the shopper won in it. */
+export class DropCartMismatchError extends UnprocessableError {
+  override readonly code = 'DROP_CART_MISMATCH';
 }
 /** A channel operated by the house (boutique, social, clienteling) asked for without the staff scope. */
 export class ChannelNotAllowedError extends DomainError {
@@ -58,6 +65,11 @@ export interface CheckoutDeps {
   /** @default the built-in policy of each market */
   readonly riskPolicy?: (market: MarketCode) => RiskPolicy;
   readonly faults?: FaultHook;
+  /**
+   * The drops' store, for checkouts that pay for units won in a drop (`dropId`).
+   * @default - none: such a checkout fails as misconfigured
+   */
+  readonly drops?: Pick<DropStore, 'get' | 'getEntry' | 'bindCheckout'>;
 }
 
 /** Who is checking out, and the request's `Idempotency-Key` (scoped to them) that names this checkout. */
@@ -81,6 +93,8 @@ interface ResolvedLine {
   readonly quantity: number;
   readonly unitPrice: number;
   readonly limitedEdition: boolean;
+  /** The product's category: some always travel against a signature. */
+  readonly category: string;
 }
 
 async function resolveLines(
@@ -105,6 +119,7 @@ async function resolveLines(
       quantity: line.quantity,
       unitPrice: price.amount,
       limitedEdition: hit.variant.edition !== undefined,
+      category: hit.product.category.id,
     });
   });
   if (unavailable.length > 0) {
@@ -130,6 +145,66 @@ async function planStock(
     pools.map((pool) => pool.locationId),
   );
   return planReservation(demand, pools, { ...preference, locations });
+}
+
+/** Units per SKU, lines of one SKU summed. */
+function unitsBySku(lines: readonly { sku: string; quantity: number }[]): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const line of lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity);
+  return units;
+}
+
+/**
+ * Binds the caller's won drop entry to this checkout, once the cart is found to hold exactly the won
+ * units and a pickup to be at the location holding them; both are checked before binding, so a refused
+ * checkout leaves the hold free for the shopper's next attempt.
+ */
+async function bindDropHold(
+  deps: CheckoutDeps,
+  request: { readonly dropId: string; readonly pickupLocationId?: string | undefined },
+  caller: CheckoutCaller,
+  checkoutId: string,
+  cartLines: readonly { sku: string; quantity: number }[],
+  now: Date,
+): Promise<DropHold> {
+  const drops = deps.drops;
+  if (!drops) throw new Error('Checkout has no drop store: drop checkouts are not wired here');
+  const { dropId, pickupLocationId } = request;
+  return dropHoldForCheckout(
+    { drops },
+    {
+      dropId,
+      sub: caller.customerId,
+      checkoutId,
+      now,
+      accept: (hold) => {
+        const cart = unitsBySku(cartLines);
+        const won = unitsBySku(hold.lines);
+        if (cart.size !== won.size || [...won].some(([sku, units]) => cart.get(sku) !== units)) {
+          throw new DropCartMismatchError(`The cart must hold exactly the units won in drop ${dropId}`, {
+            dropId,
+            won: hold.lines,
+          });
+        }
+        if (pickupLocationId !== undefined && pickupLocationId !== hold.locationId) {
+          throw new PickupLocationUnavailableError(
+            `The units won in drop ${dropId} can only be collected at ${hold.locationId}`,
+            { dropId, locationId: hold.locationId },
+          );
+        }
+      },
+    },
+  );
+}
+
+/** The reservation of a drop hold: its units, at its location, all from the drop's fence. */
+function dropLines(hold: DropHold): ReservationLine[] {
+  return hold.lines.map((line) => ({
+    sku: line.sku,
+    locationId: hold.locationId,
+    quantity: line.quantity,
+    fence: { key: hold.fenceKey, units: line.quantity },
+  }));
 }
 
 async function deliveryOf(
@@ -212,7 +287,11 @@ export async function startCheckout(
   const previous = await deps.stock.get(checkoutId);
   const demand = lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
   const preference = { zone, channel, pickupLocationId: request.pickupLocationId };
-  const plan = previous?.lines ?? (await planStock(deps, demand, preference));
+  // A drop winner's units are not planned: they wait in the drop's fence at the drop's location.
+  const hold = request.dropId
+    ? await bindDropHold(deps, { ...request, dropId: request.dropId }, caller, checkoutId, cart.lines, now)
+    : undefined;
+  const plan = previous?.lines ?? (hold ? dropLines(hold) : await planStock(deps, demand, preference));
 
   const total = { amount: totals.total, currency: totals.currency };
   const address = request.shippingAddress;
@@ -270,6 +349,7 @@ export async function startCheckout(
     payment: null,
     reservation: null,
     orderId: orderIdOf(checkoutId),
+    ...(request.dropId ? { dropId: request.dropId } : {}),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version: 1,
@@ -279,7 +359,10 @@ export async function startCheckout(
     return deps.commerce.createCheckout(base, []);
   }
 
-  const holdUntil = new Date(now.getTime() + (deps.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000);
+  // A drop's units are the winner's until the drop's pay-by, not for the usual checkout hold.
+  const holdUntil = hold
+    ? new Date(hold.holdUntil)
+    : new Date(now.getTime() + (deps.holdMinutes ?? DEFAULT_HOLD_MINUTES) * 60_000);
   const reserve = (reservationLines: ReservationLine[]) =>
     deps.stock.reserve({
       reservationId: checkoutId,
@@ -295,7 +378,7 @@ export async function startCheckout(
     // The plan was made from an eventually consistent read, which may still show units another checkout
     // took, or miss units just received or released elsewhere: read and plan once more before refusing.
     // A resumed reservation's lines are fixed, so only a fresh plan is retried.
-    if (!(error instanceof OutOfStockError) || previous) throw error;
+    if (!(error instanceof OutOfStockError) || previous || hold) throw error;
     reservation = await reserve(await planStock(deps, demand, preference));
   }
   await step(deps, 'reserved');
@@ -325,6 +408,19 @@ export async function startCheckout(
   }
   await step(deps, 'payment-intent-created');
 
+  // Made from the units actually held, so the parcels shown before payment are the ones that ship.
+  const promise = deliveryPromise({
+    market,
+    lines: paidLines(totals, (sku) => lines.find((l) => l.sku === sku)?.category),
+    reserved: reservation.lines,
+    delivery: base.delivery,
+    locations: await locationsById(
+      deps.locations,
+      reservation.lines.map((l) => l.locationId),
+    ),
+    now,
+  });
+
   const checkout: Checkout = {
     ...base,
     status: 'awaiting_payment',
@@ -343,6 +439,7 @@ export async function startCheckout(
       lines: reservation.lines.map((l) => ({ sku: l.sku, locationId: l.locationId, quantity: l.quantity })),
       released: reservation.status === 'released',
     },
+    deliveryPromise: promise,
   };
   const started = domainEvent(
     CheckoutStarted,

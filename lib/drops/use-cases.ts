@@ -809,7 +809,7 @@ export async function runDropScheduler(
  * stock) becomes `purchased`. Idempotent. Answers the entry as it stands, undefined for none.
  */
 export async function markEntryPurchased(
-  deps: DropDeps,
+  deps: Pick<DropDeps, 'drops' | 'clock'>,
   dropId: string,
   key: string,
 ): Promise<DropEntry | undefined> {
@@ -826,20 +826,52 @@ export interface DropHold {
   readonly holdUntil: string;
 }
 
+function holdOf(drop: Drop, entry: DropEntry): DropHold {
+  const item = dropItem(drop, entry.sku);
+  if (!item || !entry.payBy)
+    throw new Error(`Entry ${entry.entrantKey} of drop ${drop.dropId} is inconsistent`);
+  return {
+    lines: [{ sku: entry.sku, quantity: entry.quantity }],
+    fenceKey: dropFenceKey(drop.dropId),
+    locationId: item.locationId,
+    holdUntil: entry.payBy,
+  };
+}
+
 /**
  * Binds a customer's won entry to a checkout (conditional: one checkout per hold; the same checkout
- * again resumes) and answers what to reserve.
- * @throws DropNotFoundError, DropNotWonError, DropHoldInUseError, DropHoldExpiredError
+ * again resumes) and answers what to reserve. `accept` sees the hold before it is bound and refuses it
+ * by throwing (a cart that is not the won units): a checkout refused after binding would leave the
+ * hold in use, and the shopper's next attempt, under another key, could never take it.
+ * @throws DropNotFoundError, DropNotWonError, DropHoldInUseError, DropHoldExpiredError, what `accept` throws
  */
 export async function dropHoldForCheckout(
-  deps: Pick<DropDeps, 'drops'>,
-  input: { readonly dropId: string; readonly sub: string; readonly checkoutId: string; readonly now: Date },
+  deps: { readonly drops: Pick<DropStore, 'get' | 'getEntry' | 'bindCheckout'> },
+  input: {
+    readonly dropId: string;
+    readonly sub: string;
+    readonly checkoutId: string;
+    readonly now: Date;
+    readonly accept?: (hold: DropHold) => void | Promise<void>;
+  },
 ): Promise<DropHold> {
   const drop = await deps.drops.get(input.dropId);
   if (!drop) throw new DropNotFoundError(`No drop ${input.dropId}`);
   const key = entrantKey(drop.dropId, input.sub);
+  if (input.accept) {
+    // Only a hold this checkout could bind is checked: any other is refused below with its own reason.
+    const current = await deps.drops.getEntry(drop.dropId, key);
+    if (
+      current?.status === 'won' &&
+      (current.checkoutId === undefined || current.checkoutId === input.checkoutId) &&
+      current.payBy !== undefined &&
+      current.payBy > input.now.toISOString()
+    ) {
+      await input.accept(holdOf(drop, current));
+    }
+  }
   const outcome = await deps.drops.bindCheckout(drop, key, input.checkoutId, input.now);
-  let entry = outcome.entry;
+  const entry = outcome.entry;
   if (!outcome.bound) {
     const resumed = entry?.status === 'purchased' && entry.checkoutId === input.checkoutId;
     if (!resumed) {
@@ -861,14 +893,5 @@ export async function dropHoldForCheckout(
       });
     }
   }
-  entry = entry as DropEntry;
-  const item = dropItem(drop, entry.sku);
-  if (!item || !entry.payBy)
-    throw new Error(`Entry ${entry.entrantKey} of drop ${drop.dropId} is inconsistent`);
-  return {
-    lines: [{ sku: entry.sku, quantity: entry.quantity }],
-    fenceKey: dropFenceKey(drop.dropId),
-    locationId: item.locationId,
-    holdUntil: entry.payBy,
-  };
+  return holdOf(drop, entry as DropEntry);
 }

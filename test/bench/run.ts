@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchCheckout } from './checkout-bench.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDeliveryBacktest, printDeliveryBacktest } from './delivery-backtest.ts';
+import { benchDrop } from './drop-bench.ts';
 import { benchDropSimulation, printDropSimulation } from './drop-simulation.ts';
 import { benchSearch } from './search-bench.ts';
 
@@ -78,6 +79,37 @@ if (wanted('checkout')) {
       Object.entries({ handler, baseline }).map(([name, { requestsPerCheckout, ...figures }]) => [
         name,
         { ...figures, requests: Object.values(requestsPerCheckout).reduce((a, b) => a + b, 0) },
+      ]),
+    ),
+  );
+}
+
+if (wanted('drop')) {
+  const report = await benchDrop({
+    shoppers: Number(process.env.BENCH_DROP_SHOPPERS ?? 5_000),
+    units: Number(process.env.BENCH_DROP_UNITS ?? 300),
+    concurrency: Number(process.env.BENCH_DROP_CONCURRENCY ?? 100),
+  });
+  write('drop', report);
+  const { useCase, baseline } = report;
+  console.log(
+    `drop: enterDrop ${useCase.attemptsPerSecond}/s vs bare SDK ${baseline.attemptsPerSecond}/s, ` +
+      `ratio ${report.ratio} (target >= ${report.target}: ${report.meetsTarget ? 'met' : 'MISSED'}; ` +
+      `block pairs ${report.pairRatios.min}..${report.pairRatios.max}); ${report.shoppers} shoppers for ` +
+      `${report.units} units over ${report.shards} shards, oversold ${useCase.oversold} / ${baseline.oversold}`,
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries({ useCase, baseline }).map(([name, { requestsPerAttempt, ...figures }]) => [
+        name,
+        {
+          ...figures,
+          requests: Number(
+            Object.values(requestsPerAttempt)
+              .reduce((a, b) => a + b, 0)
+              .toFixed(3),
+          ),
+        },
       ]),
     ),
   );

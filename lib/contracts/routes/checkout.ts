@@ -20,21 +20,35 @@ export const startCheckoutRoute = defineRoute({
     'The cart must belong to the caller (claim it first). The answer carries the totals, the risk decision, ' +
     '`payment.clientSecret` for Stripe Elements and `reservation.holdUntil`, the time until which the stock ' +
     'is held. Risk `decline` answers 201 with status `declined` and no payment. Retrying with the same ' +
-    '`Idempotency-Key` resumes or replays; it never reserves or charges twice.',
+    '`Idempotency-Key` resumes or replays; it never reserves or charges twice. ' +
+    '`deliveryPromise` says, before payment, whether the order is handed over only against a signature ' +
+    '(`signature.required`; `reasons`: a parcel worth `signature.threshold` or more, or a watch or fine ' +
+    'jewellery) and when it should arrive: a window per parcel (one per location the stock ships from) and ' +
+    'for the whole order, in the destination’s local dates; for click and collect, the boutique and ' +
+    '`pickup.readyBy`. Show `signature.message` before the shopper pays. When `signature.pickupAlternative` ' +
+    'is true, also offer to collect the order in a boutique instead (`pickupLocations` of ' +
+    '`GET /v1/availability`); choosing one is a new checkout with `pickupLocationId` and a new ' +
+    '`Idempotency-Key`, and the stock held by this one is released when its hold ends unpaid.',
   tags: ['Checkout'],
   auth: 'customer',
   idempotent: true,
   body: CheckoutRequest,
   responses: {
     201: { description: 'The checkout', schema: CheckoutView },
-    404: notFound,
+    404: {
+      description: 'No such cart among the caller’s, or no such drop (`dropId`)',
+      schema: ErrorEnvelope,
+    },
     409: {
-      description: '`OUT_OF_STOCK` (details.skus names them), `CART_CHECKED_OUT`, or the key is in use',
+      description:
+        '`OUT_OF_STOCK` (details.skus names them), `CART_CHECKED_OUT`, the key is in use, or with `dropId`: ' +
+        '`DROP_NOT_WON` (no won entry), `DROP_HOLD_IN_USE` (another checkout holds the won units), ' +
+        '`DROP_HOLD_EXPIRED` (past the pay-by time)',
       schema: ErrorEnvelope,
     },
     422: {
       description:
-        '`SKU_NOT_AVAILABLE`, `CART_EMPTY`, `UNSUPPORTED_DESTINATION`, `SHIPPING_METHOD_UNAVAILABLE`, `PICKUP_LOCATION_UNAVAILABLE`, or the key was used with another body',
+        '`SKU_NOT_AVAILABLE`, `CART_EMPTY`, `UNSUPPORTED_DESTINATION`, `SHIPPING_METHOD_UNAVAILABLE`, `PICKUP_LOCATION_UNAVAILABLE` (with `dropId`: not where the won units are), `DROP_CART_MISMATCH` (the cart is not exactly the won SKU and quantity), or the key was used with another body',
       schema: ErrorEnvelope,
     },
   },
