@@ -53,3 +53,18 @@ export function routeToHomeRegion<S>(homeRegion: string, stores: Readonly<Record
   }
   return store;
 }
+
+/** The environment variable that lists, comma-separated, the regions whose replica a function may write stock to. */
+export const STOCK_HOME_REGIONS_ENV = 'STOCK_HOME_REGIONS';
+
+/** The regions in {@link STOCK_HOME_REGIONS_ENV}'s value, in order, without blanks or repeats. */
+export function stockHomeRegions(value: string | undefined): string[] {
+  return [
+    ...new Set(
+      (value ?? '')
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    ),
+  ];
+}

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type VitrineConfig, zoneOfRegion } from '#lib/config/config.ts';
+import { allRegions, type VitrineConfig, zoneOfRegion } from '#lib/config/config.ts';
 import { TABLES, type TableDefinition, type TableName } from '#lib/platform/tables.ts';
 import type { GlobalTableName } from '../global-data-stack.ts';
 import { pascalCase } from '../naming.ts';
@@ -78,6 +78,21 @@ export class DataTables extends Construct {
     }
     this.bindings.set(name, binding);
     return binding;
+  }
+
+  /**
+   * A global table through every region's replica: for functions that write stock, whose writes go to
+   * the replica in each pool's home region (`STOCK_HOME_REGIONS`), wherever the request was served.
+   */
+  everyReplicaBinding(name: GlobalTableName): TableBinding & { readonly regions: readonly string[] } {
+    const local = this.binding(name);
+    const tableName = this.props.globalTableNames[name];
+    const regions = [this.region, ...allRegions(this.props.config).filter((r) => r !== this.region)];
+    return {
+      ...local,
+      regions,
+      targets: regions.map((region) => ({ table: this.table(name, region), region, tableName })),
+    };
   }
 
   /** This region's replica with its stream ARN, for a stream event source. */

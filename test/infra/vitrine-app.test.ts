@@ -568,6 +568,37 @@ describe('ApiStack', () => {
     expect(actionsOf('PlatformOutboxRelay')).not.toContain('dynamodb:PutItem');
   });
 
+  it("lets stock-writing functions write every region's inventory replica and names the regions; readers only their own", () => {
+    const regions = allRegions(vitrine.config);
+    const inventoryTable = vitrine.stacks.globalData.tableNames.inventory;
+    for (const region of regions) {
+      const template = vitrine.template(vitrine.stacks.api.get(region) as Stack);
+      const functions = Object.entries(resourcesOf(template, 'AWS::Lambda::Function'));
+      const envOf = (prefix: string) =>
+        functions.find(([id]) => id.startsWith(prefix))?.[1].Properties.Environment as
+          | { Variables: Record<string, unknown> }
+          | undefined;
+      const homeRegions = String(envOf('CheckoutCheckouts')?.Variables.STOCK_HOME_REGIONS);
+      // The local replica first (reads), then every other region a pool may call home.
+      expect(homeRegions.split(',')).toEqual([region, ...regions.filter((r) => r !== region)]);
+      expect(envOf('InventoryAvailability')?.Variables.STOCK_HOME_REGIONS).toBeUndefined();
+
+      const granted = (prefix: string) =>
+        JSON.stringify(
+          Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))
+            .filter(([id]) => id.startsWith(prefix))
+            .map(([, p]) => p.Properties.PolicyDocument),
+        );
+      for (const other of regions) {
+        const replica = `:dynamodb:${other}:`;
+        const checkoutGrants = granted('CheckoutCheckouts');
+        expect(checkoutGrants).toContain(replica);
+        expect(checkoutGrants).toContain(`table/${inventoryTable}`);
+        if (other !== region) expect(granted('InventoryAvailability')).not.toContain(replica);
+      }
+    }
+  });
+
   it('gives every service a dashboard and alarms on function errors, dead-letter queues and API 5xx', () => {
     for (const stack of vitrine.stacks.api.values()) {
       const template = vitrine.template(stack);

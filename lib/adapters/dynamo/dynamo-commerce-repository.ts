@@ -1,10 +1,4 @@
-import {
-  GetCommand,
-  type NativeAttributeValue,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type NativeAttributeValue, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Checkout } from '../../commerce/checkout.ts';
 import type {
   CommerceRepository,
@@ -17,11 +11,15 @@ import { Order, pickupDueAt } from '../../commerce/order.ts';
 import { VersionConflictError } from '../../errors.ts';
 import type { Clock, DomainEvent } from '../../platform/domain-event.ts';
 import { outboxItem } from './outbox.ts';
-import { classifyCancellation } from './transactions.ts';
+import {
+  classifyCancellation,
+  type TransactItem,
+  transactWithConflictRetries,
+  withoutKeys,
+} from './transactions.ts';
 import type { ZoneTables } from './zone-tables.ts';
 
 type Item = Record<string, NativeAttributeValue>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const checkoutKey = (id: string) => ({ pk: `CHECKOUT#${id}`, sk: 'CHECKOUT' });
 const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' });
@@ -45,12 +43,8 @@ function pickupDueShard(orderId: string): number {
 
 /** Orders that count as paid for risk screening: funds were taken or are held. */
 const PAID_STATUSES = ['paid', 'authorized', 'under_review', 'ready_for_pickup', 'collected'];
-const CONFLICT_RETRIES = 5;
 
-function strip(item: Item): Item {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = item;
-  return rest;
-}
+const strip = withoutKeys;
 
 export interface DynamoCommerceRepositoryProps {
   readonly tables: ZoneTables;
@@ -89,25 +83,20 @@ export class DynamoCommerceRepository implements CommerceRepository, PickupDeadl
     return item ? Order.parse(strip(item)) : undefined;
   }
 
-  private outbox(tableName: string, events: readonly DomainEvent[]): TransactItem[] {
+  /**
+   * Outbox items in the zone table that `id` names. They carry the region of the replica written, which
+   * for another zone's customer is not this function's: that region's relay is the one that reads them.
+   */
+  private outbox(id: string, events: readonly DomainEvent[]): TransactItem[] {
+    const { tableName, region } = this.table(id);
     const now = this.props.clock.now();
     return events.map((event) => ({
-      Put: { TableName: tableName, Item: outboxItem(event, this.props.region, now) },
+      Put: { TableName: tableName, Item: outboxItem(event, region ?? this.props.region, now) },
     }));
   }
 
   private async transact(id: string, items: TransactItem[]): Promise<void> {
-    const { client } = this.table(id);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        const cancelled = classifyCancellation(error);
-        if (cancelled?.kind !== 'conflict' || attempt >= CONFLICT_RETRIES) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
-      }
-    }
+    await transactWithConflictRetries(this.table(id).client, items);
   }
 
   async createCheckout(checkout: Checkout, events: readonly DomainEvent[]): Promise<Checkout> {
@@ -121,7 +110,7 @@ export class DynamoCommerceRepository implements CommerceRepository, PickupDeadl
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...this.outbox(tableName, events),
+        ...this.outbox(checkout.checkoutId, events),
       ]);
       return checkout;
     } catch (error) {
@@ -165,7 +154,7 @@ export class DynamoCommerceRepository implements CommerceRepository, PickupDeadl
           },
         },
         ...extra,
-        ...this.outbox(tableName, events),
+        ...this.outbox(id, events),
       ]);
     } catch (error) {
       if (classifyCancellation(error)?.kind === 'condition') {
@@ -216,7 +205,7 @@ export class DynamoCommerceRepository implements CommerceRepository, PickupDeadl
             ExpressionAttributeValues: { ':expected': checkoutVersion },
           },
         },
-        ...this.outbox(tableName, events),
+        ...this.outbox(order.orderId, events),
       ]);
       return 'placed';
     } catch (error) {

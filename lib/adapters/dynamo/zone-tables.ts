@@ -6,6 +6,11 @@ import { createDocumentClient } from './document-client.ts';
 export interface ZoneTable {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
+  /**
+   * The region of the replica `client` writes: outbox items must name it, since only that region's
+   * relay reads them from its stream. Absent when every zone shares one endpoint (local runs and tests).
+   */
+  readonly region?: string;
 }
 
 /**
@@ -35,7 +40,7 @@ export function zoneTablesFrom(
       client = createDocumentClient({ region: entry.region });
       clients.set(entry.region, client);
     }
-    return { client, tableName: entry.tableName };
+    return { client, tableName: entry.tableName, region: entry.region };
   };
 }
 
