@@ -7,6 +7,7 @@ import { dropsService } from './drops/manifest.ts';
 import { inventoryService } from './inventory/manifest.ts';
 import { notificationsService } from './notifications/manifest.ts';
 import { platformService } from './platform/manifest.ts';
+import { trackingService } from './tracking/manifest.ts';
 
 /** Every service of the platform; the CDK app and the local runtime both start from this list. */
 export const SERVICES: readonly ServiceManifest[] = [
@@ -17,5 +18,6 @@ export const SERVICES: readonly ServiceManifest[] = [
   inventoryService,
   dropsService,
   notificationsService,
+  trackingService,
   devService,
 ];

@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import type { OutboxItem } from '#lib/adapters/dynamo/outbox.ts';
 import type { VitrineConfig } from '#lib/config/config.ts';
 import type { RouteDefinition } from '#lib/contracts/http.ts';
+import { STOCK_HOME_REGIONS_ENV } from '#lib/inventory/home-region.ts';
 import {
   FUNCTION_DEFAULTS,
   type FunctionDefinition,
@@ -64,6 +65,8 @@ export interface RegionalResources {
   readonly alarmTopicArn: string;
   /** Stripe's keys for this region (see RegionalStatefulStack.paymentsSecret). */
   readonly paymentsSecretArn: string;
+  /** The carrier webhook feeds' secrets for this region (see RegionalStatefulStack.carriersSecret). */
+  readonly carriersSecretArn: string;
   /** Each subscribing function's queue and dead-letter queue, by function construct id. */
   readonly subscriptionQueues: ReadonlyMap<
     string,
@@ -281,13 +284,24 @@ export class ApiStack extends Stack {
     });
     if (scheduleQueueArn) this.grantEncryptedSend(fn.role);
     for (const [table, access] of Object.entries(definition.tables ?? {})) {
-      if (access) fn.bindTable(this.tables.binding(table as TableName), access);
+      if (!access) continue;
+      if (table === 'inventory' && access === 'write') {
+        // Stock writes go to each pool's home region: the function may write every replica.
+        const binding = this.tables.everyReplicaBinding('inventory');
+        fn.bindTable(binding, access);
+        fn.addEnvironment(STOCK_HOME_REGIONS_ENV, binding.regions.join(','));
+      } else {
+        fn.bindTable(this.tables.binding(table as TableName), access);
+      }
     }
     if (definition.publishes) {
       fn.bindEventBus(events.EventBus.fromEventBusArn(this, `${declared.id}Bus`, regional.eventBusArn));
     }
     if (definition.secrets?.includes('payments')) {
       fn.bindSecret('PAYMENTS_SECRET_ARN', regional.paymentsSecretArn, regional.dataKeyArn);
+    }
+    if (definition.secrets?.includes('carriers')) {
+      fn.bindSecret('CARRIERS_SECRET_ARN', regional.carriersSecretArn, regional.dataKeyArn);
     }
     if (definition.sends?.length) this.grantSending(fn, definition.sends);
     if (definition.search) {

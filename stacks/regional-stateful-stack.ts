@@ -48,6 +48,12 @@ export class RegionalStatefulStack extends Stack {
    * functions refuse; the operator puts the real value once (see the README).
    */
   readonly paymentsSecret: secretsmanager.Secret;
+  /**
+   * Each carrier webhook feed's secrets in this region, as JSON `{"dhl": ["..."], "fedex": ["..."],
+   * "ups": ["..."], "generic": ["..."]}` (several per feed while one is rolled). Created empty: every feed
+   * answers 503 until the operator puts its secrets (see the README).
+   */
+  readonly carriersSecret: secretsmanager.Secret;
   /** The queue each subscribing function consumes, by function construct id. */
   readonly subscriptionQueues: ReadonlyMap<string, DurableQueue>;
   /** On-failure destination of each stream-consuming function, by function construct id. */
@@ -102,6 +108,18 @@ export class RegionalStatefulStack extends Stack {
       'Stripe API keys and webhook secrets are rolled in the Stripe Dashboard; the new value is put here by the operator',
     );
 
+    this.carriersSecret = new secretsmanager.Secret(this, 'CarriersSecret', {
+      description: "Vitrine carrier webhooks: each feed's tokens or signing secrets (JSON)",
+      encryptionKey: this.dataKey,
+      // An empty object, not a generated value: no feed is trusted until the operator sets its secrets.
+      secretObjectValue: {},
+    });
+    acknowledge(
+      this.carriersSecret,
+      'AwsSolutions-SMG4',
+      "Carrier webhook tokens and signing secrets are issued and rolled in each carrier's developer portal; the new value is put here by the operator",
+    );
+
     this.search = new SearchDomain(this, 'Search', {
       appName: props.config.appName,
       sizing: props.config.search,
@@ -149,6 +167,7 @@ export class RegionalStatefulStack extends Stack {
       searchAdminRoleArn: this.search.adminRole.roleArn,
       alarmTopicArn: this.alarmTopic.topicArn,
       paymentsSecretArn: this.paymentsSecret.secretArn,
+      carriersSecretArn: this.carriersSecret.secretArn,
       subscriptionQueues: new Map(
         [...this.subscriptionQueues].map(([id, q]) => [
           id,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { OrderPlaced, ReadyForPickup } from '../commerce/events.ts';
 import type { EventDefinition, EventMetadata } from '../contracts/events.ts';
-import { ShipmentStatusChanged } from '../tracking/events.ts';
+import { ShipmentStatusChanged, ShipmentWindowMissed } from '../tracking/events.ts';
 import { isTerminal } from '../tracking/status.ts';
 import type { NotificationRequest } from './decide.ts';
 
@@ -91,11 +91,36 @@ const shipmentMoments: NotificationTrigger<typeof ShipmentStatusChanged>['reques
   return [];
 };
 
+/**
+ * The late check's finding that a parcel missed its window without a scan saying so. Same type, subject
+ * and status as the late message a scan would raise, so the customer hears it once per window whichever
+ * comes first; the details give the missed window's dates.
+ */
+const windowMissed: NotificationTrigger<typeof ShipmentWindowMissed>['requests'] = (data, metadata) => [
+  {
+    type: 'late',
+    customerId: data.customerId,
+    zone: data.zone,
+    orderId: data.orderId,
+    subjectId: data.shipmentId,
+    status: `late@${data.missed.latest}`,
+    occurredAt: data.detectedAt,
+    sourceEventId: metadata.eventId,
+    details: {
+      carrier: data.carrier,
+      trackingNumber: data.trackingNumber,
+      signatureRequired: data.signatureRequired,
+      estimate: { earliest: data.missed.earliest, latest: data.missed.latest },
+    },
+  },
+];
+
 /** Every event that may notify a customer, and what it says. Adding an event type is one line here. */
 export const NOTIFICATION_TRIGGERS: readonly NotificationTrigger[] = [
   trigger(OrderPlaced, orderConfirmed),
   trigger(ReadyForPickup, readyForPickup),
   trigger(ShipmentStatusChanged, shipmentMoments),
+  trigger(ShipmentWindowMissed, windowMissed),
 ];
 
 /** The events the notifier subscribes to. */

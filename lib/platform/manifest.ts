@@ -61,7 +61,7 @@ export interface MetricAlarmDefinition {
 }
 
 /** The secrets a function may read. */
-export type SecretName = 'payments';
+export type SecretName = 'payments' | 'carriers';
 
 /** A messaging service a function sends customer notifications through. */
 export type MessagingService = 'email' | 'sms';
@@ -84,8 +84,9 @@ export interface FunctionDefinition {
   readonly publishes?: boolean;
   readonly search?: Access;
   /**
-   * Secrets the function reads at run time (never in its environment): `payments` is the Stripe secret
-   * key and the webhook signing secrets, one Secrets Manager secret per region.
+   * Secrets the function reads at run time (never in its environment), one Secrets Manager secret per
+   * region each: `payments` is the Stripe secret key and the webhook signing secrets; `carriers` is each
+   * carrier webhook feed's secrets (tokens or signing secrets, several while one is rolled).
    */
   readonly secrets?: readonly SecretName[];
   /**

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors.ts';
+import { ConflictError, DomainError, UnprocessableError } from '../errors.ts';
 
 /** Why a carrier webhook failed verification. */
 export type CarrierSignatureFailure =
@@ -37,4 +37,38 @@ export class CarrierPayloadError extends DomainError {
 export class CarrierWebhookNotConfiguredError extends DomainError {
   readonly code = 'CARRIER_WEBHOOK_NOT_CONFIGURED';
   readonly status = 503;
+}
+
+/** A tracking number already names another shipment of the same carrier. */
+export class TrackingNumberInUseError extends ConflictError {
+  override readonly code = 'TRACKING_NUMBER_IN_USE';
+  constructor(carrier: string, trackingNumber: string) {
+    super(`${carrier} tracking number ${trackingNumber} is already on another shipment`);
+  }
+}
+
+/** A click-and-collect order is handed over at its boutique (`.../pickup/collect`), never shipped. */
+export class OrderIsPickupError extends ConflictError {
+  override readonly code = 'ORDER_IS_PICKUP';
+}
+
+/**
+ * The order cannot be shipped as it stands: its payment is pending, under review, cancelled or refunded,
+ * or its stock was given back.
+ */
+export class OrderNotShippableError extends ConflictError {
+  override readonly code = 'ORDER_NOT_SHIPPABLE';
+}
+
+/**
+ * The parcel's lines are not units the order holds at that location, or those units are already in
+ * another parcel; `details` names each offending SKU with what is still unshipped there.
+ */
+export class ShipmentLinesInvalidError extends UnprocessableError {
+  override readonly code = 'SHIPMENT_LINES_INVALID';
+}
+
+/** The held authorization could not be captured (it lapsed or was cancelled): nothing may leave unpaid. */
+export class ShipmentPaymentUnavailableError extends ConflictError {
+  override readonly code = 'SHIPMENT_PAYMENT_UNAVAILABLE';
 }

@@ -52,3 +52,26 @@ export const ShipmentStatusChanged = defineEvent({
 /** The event id of a status change: one per shipment, status and scan time. */
 export const shipmentStatusEventId = (shipmentId: string, status: TrackingStatus, occurredAt: string) =>
   `shipment:${shipmentId}:status:${status}:${occurredAt}`;
+
+/**
+ * A shipment still on its way after the last day of its promised window (the destination's local date),
+ * found by the late check even when no scan arrives. Once per window: `missed` is the window that passed,
+ * `estimate` the one promised next, and the event id names the shipment and the missed window's last day.
+ */
+export const ShipmentWindowMissed = defineEvent({
+  source: 'vitrine.fulfilment',
+  detailType: 'ShipmentWindowMissed',
+  version: 1,
+  data: z.strictObject({
+    ...ShipmentRef,
+    status: TrackingStatus.describe('Where the parcel is: its status when the window was found missed'),
+    statusAt: z.iso.datetime(),
+    missed: ShipmentEstimate,
+    estimate: ShipmentEstimate.describe('The window promised from now on'),
+    detectedAt: z.iso.datetime(),
+  }),
+});
+
+/** The event id of a missed window: one per shipment and window, whoever notices it. */
+export const shipmentWindowMissedEventId = (shipmentId: string, latest: string) =>
+  `shipment:${shipmentId}:window-missed:${latest}`;

@@ -11,14 +11,19 @@ import {
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { DynamoShipmentStore } from '../../adapters/dynamo/dynamo-shipment-store.ts';
 import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
 import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
+import { HomeRegionStockStore } from '../../adapters/dynamo/home-region-stock-store.ts';
 import { type ZoneTableMap, zoneTablesFrom } from '../../adapters/dynamo/zone-tables.ts';
 import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publisher.ts';
 import { SesEmailNotifier } from '../../adapters/ses/ses-email-notifier.ts';
 import { SnsSmsNotifier } from '../../adapters/sms/sns-sms-notifier.ts';
 import { ConfigError } from '../../config/config.ts';
+import { ValidationError } from '../../errors.ts';
+import { homeRegionOf, STOCK_HOME_REGIONS_ENV, stockHomeRegions } from '../../inventory/home-region.ts';
+import type { StockStore } from '../../inventory/stock-store.ts';
 import { MARKETS, type MarketCode } from '../../money/markets.ts';
 import { storefrontLinks } from '../../notifications/links.ts';
 import { notifierByChannel } from '../../notifications/ports.ts';
@@ -153,19 +158,59 @@ export const awsVelocity = /* @__PURE__ */ once(
 );
 
 /**
- * Stock pools and reservations in this region's replica of the inventory table: checkout's reservations,
- * staff counts, fences and transfers, and available-to-promise reads. A pool's writes belong in its home
- * region; routing them there (`HomeRegionStockStore`) needs every region's replica bound to the function,
- * which the stacks do not do yet.
+ * Shipments and their late-check entries in each zone's commerce table, reached through that zone's
+ * replica, and their tracking-number pointers in this region's replica of the inventory table.
  */
-export const awsStock = /* @__PURE__ */ once(
-  () => new DynamoStockStore({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
-);
+export const shipmentStore = /* @__PURE__ */ once(() => {
+  const tables = zoneTableMap(tableEnvVar('commerce'));
+  return new DynamoShipmentStore({
+    tables: zoneTablesFrom(tables, { region: awsRegion(), localClient: documentClient() }),
+    zones: Object.keys(tables),
+    pointerTableName: requireEnv(tableEnvVar('inventory')),
+    client: documentClient(),
+    clock: systemClock,
+  });
+});
 
 /** The stock locations, from the inventory table, cached in the function. */
 export const awsLocations = /* @__PURE__ */ once(
   () => new DynamoLocationDirectory(documentClient(), requireEnv(tableEnvVar('inventory'))),
 );
+
+/**
+ * Stock pools and reservations: checkout's reservations, staff counts, fences and transfers, and
+ * available-to-promise reads. Reads use this region's replica of the inventory table; every write goes to
+ * the replica in the pool's home region (its location's region), so one replica checks every
+ * `available >= q` of a pool and last-writer-wins replication never merges two sales of one piece. The
+ * stacks give functions that write stock `STOCK_HOME_REGIONS` (every region holding a replica) and grants on
+ * each replica; a function without it (a read-only one) gets the local store.
+ */
+export const awsStock = /* @__PURE__ */ once((): StockStore => {
+  const tableName = requireEnv(tableEnvVar('inventory'));
+  const local = new DynamoStockStore({ client: documentClient(), tableName });
+  const homeRegions = stockHomeRegions(process.env[STOCK_HOME_REGIONS_ENV]);
+  if (homeRegions.length <= 1) return local;
+  const region = awsRegion();
+  const stores = Object.fromEntries(
+    homeRegions.map((home) => [
+      home,
+      home === region
+        ? local
+        : new DynamoStockStore({ client: createDocumentClient({ region: home }), tableName }),
+    ]),
+  );
+  const locations = awsLocations();
+  return new HomeRegionStockStore({
+    localRegion: region,
+    stores,
+    homeRegionOf: async (_sku, locationId) => {
+      const location = await locations.get(locationId);
+      if (!location)
+        throw new ValidationError(`Location ${locationId} is unknown, so its stock has no home region`);
+      return homeRegionOf(location);
+    },
+  });
+});
 
 /**
  * A customer's zone from their country claim. Functions carry the market-to-zone map, not the whole

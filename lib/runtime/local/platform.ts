@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server as HttpServer } from 'node:http';
+import { Agent as HttpAgent, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import {
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
+import { DynamoShipmentStore } from '../../adapters/dynamo/dynamo-shipment-store.ts';
 import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
 import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
@@ -30,7 +31,7 @@ import type { CartRepository } from '../../commerce/cart-repository.ts';
 import { checkoutCartsFrom } from '../../commerce/checkout-carts.ts';
 import type { CommerceRepository, PickupDeadlines } from '../../commerce/commerce-repository.ts';
 import type { CheckoutCarts, LocationDirectory } from '../../commerce/ports.ts';
-import { LOCAL_STOREFRONT, type VitrineConfig, zoneOfCountry, zoneOfRegion } from '../../config/config.ts';
+import { type VitrineConfig, zoneOfCountry, zoneOfRegion } from '../../config/config.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { DropStore } from '../../drops/ports.ts';
 import type { StockStore } from '../../inventory/stock-store.ts';
@@ -52,6 +53,8 @@ import { marketZones } from '../../platform/market-zones.ts';
 import { TABLES } from '../../platform/tables.ts';
 import type { VelocityStore } from '../../risk/velocity-store.ts';
 import type { SearchIndex } from '../../search/search-index.ts';
+import type { ShipmentStore } from '../../tracking/ports.ts';
+import type { CarrierSlug } from '../../tracking/tracking-event.ts';
 import {
   createTables,
   LOCAL_CREDENTIALS,
@@ -69,6 +72,9 @@ import { lambdaContext } from './lambda-context.ts';
 import { seedDemoData, seedDemoDrop, seedDemoStock } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Connections to DynamoDB Local the platform's clients may open at once (see `startLocalPlatform`). */
+const LOCAL_MAX_SOCKETS = 256;
 
 /** Everything a handler factory may ask for; each `makeHandler` takes the part it needs. */
 export interface LocalDeps {
@@ -97,6 +103,10 @@ export interface LocalDeps {
   /** The same gateway, for the dev payment routes. */
   readonly localPayments: LocalPaymentGateway;
   readonly webhookSecrets: () => Promise<readonly string[]>;
+  /** Shipments in the zone tables, their tracking-number pointers in the inventory table. */
+  readonly shipments: ShipmentStore;
+  /** Each carrier feed's webhook secrets (see {@link LocalPlatform.carrierSecrets}). */
+  readonly carrierSecrets: (carrier: CarrierSlug) => Promise<readonly string[]>;
   /** Preferences, the dedupe log and held messages on DynamoDB Local; every channel sends to the outbox. */
   readonly notifications: NotificationDeps & PreferencesDeps;
   /** What was sent, for `GET /v1/dev/outbox`. */
@@ -129,6 +139,12 @@ export interface LocalPlatform {
   readonly bus: InProcessEventBus;
   readonly queues: ReadonlyMap<string, LocalQueue>;
   readonly seeded: number;
+  /**
+   * The secret of each carrier webhook feed, generated at each start like the Stripe webhook secret:
+   * what a test signs deliveries to `POST /v1/webhooks/carriers/{carrier}` with (the DHL token, the UPS
+   * credential, FedEx's and the generic format's signing secrets).
+   */
+  readonly carrierSecrets: Readonly<Record<CarrierSlug, readonly string[]>>;
   /** Resolves when streams, bus and queues have nothing left in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -176,7 +192,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     ? undefined
     : await startDynamoLocal(options.dbPath ? { dbPath: options.dbPath } : {});
   const endpoint = options.dynamoEndpoint ?? (dynamo?.endpoint as string);
-  const clientConfig = { endpoint, region, credentials: LOCAL_CREDENTIALS };
+  // One process stands in for every concurrent Lambda environment, each of which would have its own
+  // connections: the SDK's default of 50 sockets would queue a drop's burst here and nowhere on AWS.
+  const clientConfig = {
+    endpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: LOCAL_MAX_SOCKETS }) },
+  };
   const zones = Object.keys(config.zones);
   const prefix = options.tablePrefix ?? 'vitrine';
   const rawClient = new DynamoDBClient(clientConfig);
@@ -212,6 +235,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       retryDelayMs: 200,
     },
   });
+  // Per start too: nothing outside this process can sign a carrier delivery the webhook accepts.
+  const carrierSecret = (slug: CarrierSlug) => [`${slug}_whsec_${randomBytes(24).toString('base64url')}`];
+  const carrierSecrets: Record<CarrierSlug, readonly string[]> = {
+    dhl: carrierSecret('dhl'),
+    fedex: carrierSecret('fedex'),
+    ups: carrierSecret('ups'),
+    generic: carrierSecret('generic'),
+  };
   const zonesOfMarkets = marketZones(config);
   const notificationStore = new DynamoNotificationStore({
     tables: sharedClientZoneTables(doc, names.commerce.zones),
@@ -250,6 +281,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     payments,
     localPayments: payments,
     webhookSecrets: async () => [webhookSecret],
+    shipments: new DynamoShipmentStore({
+      tables: sharedClientZoneTables(doc, names.commerce.zones),
+      zones,
+      pointerTableName: names.inventory.global as string,
+      client: doc,
+      clock: systemClock,
+    }),
+    carrierSecrets: async (carrier) => carrierSecrets[carrier],
     notificationOutbox,
     notifications: {
       preferences: notificationStore,
@@ -258,7 +297,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       notifier: notificationOutbox,
       orders: { getOrder: (orderId) => deps.commerce.getOrder(orderId) },
       locations: { get: (locationId) => deps.locations.get(locationId) },
-      links: storefrontLinks(LOCAL_STOREFRONT),
+      links: storefrontLinks(config.notifications.storefrontUrl),
       clock: systemClock,
       region,
       zones,
@@ -391,6 +430,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     bus,
     queues,
     seeded,
+    carrierSecrets,
     idle,
     async stop() {
       await new Promise<void>((done) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderPlaced, ReadyForPickup } from '../../../lib/commerce/events.ts';
 import type { EventDefinition } from '../../../lib/contracts/events.ts';
 import { NOTIFICATION_EVENTS, notificationRequestsOf } from '../../../lib/notifications/triggers.ts';
-import { ShipmentStatusChanged } from '../../../lib/tracking/events.ts';
+import { ShipmentStatusChanged, ShipmentWindowMissed } from '../../../lib/tracking/events.ts';
 import type { TrackingStatus } from '../../../lib/tracking/status.ts';
 
 const metadata = (eventId: string) => ({
@@ -43,7 +43,12 @@ const statusChange = (from: TrackingStatus, to: TrackingStatus, occurredAt = '20
 
 describe('notification triggers', () => {
   it('subscribes to the order and shipment events that notify', () => {
-    expect(NOTIFICATION_EVENTS).toEqual([OrderPlaced, ReadyForPickup, ShipmentStatusChanged]);
+    expect(NOTIFICATION_EVENTS).toEqual([
+      OrderPlaced,
+      ReadyForPickup,
+      ShipmentStatusChanged,
+      ShipmentWindowMissed,
+    ]);
   });
 
   it('confirms a placed order once per order', () => {
