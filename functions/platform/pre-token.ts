@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import { CustomerTier } from '#lib/drops/drop.ts';
 import { CUSTOMER_SCOPE, STAFF_SCOPE } from '#lib/runtime/http/principal.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger, tracer } from '#lib/runtime/observability.ts';
@@ -10,6 +11,8 @@ import { logger, tracer } from '#lib/runtime/observability.ts';
 const STAFF_GROUP = 'staff';
 /** Read back by `principalOf` from the authorizer's claims. */
 const COUNTRY_CLAIM = 'custom:country';
+/** Read back by `principalOf`: opens drops' early-access windows. Only the house sets the attribute. */
+const TIER_CLAIM = 'custom:tier';
 
 export type PreTokenHandler = (
   event: PreTokenGenerationV2TriggerEvent,
@@ -19,7 +22,8 @@ export type PreTokenHandler = (
 /**
  * Cognito's pre-token-generation trigger (V2_0 event). User sign-in grants no resource-server scopes,
  * so every access token gets `vitrine/customer`, staff-group members also `vitrine/staff`, and the
- * customer's country (which fixes their residency zone) travels as the `custom:country` claim.
+ * customer's country (which fixes their residency zone) travels as the `custom:country` claim and their
+ * client tier, when the house set one, as `custom:tier`.
  * Scopes the token already has are not added twice; overrides set earlier are kept.
  */
 export const makeHandler = (): PreTokenHandler =>
@@ -35,14 +39,20 @@ export const makeHandler = (): PreTokenHandler =>
       const access = overrides.accessTokenGeneration ?? {};
       const present = new Set([...(request.scopes ?? []), ...(access.scopesToAdd ?? [])]);
       const country = request.userAttributes?.[COUNTRY_CLAIM];
+      // An unknown tier is left out rather than passed on: drops read a missing tier as `standard`.
+      const tier = CustomerTier.safeParse(request.userAttributes?.[TIER_CLAIM]).data;
+      const claims = {
+        ...(country ? { [COUNTRY_CLAIM]: country } : {}),
+        ...(tier ? { [TIER_CLAIM]: tier } : {}),
+      };
 
       event.response.claimsAndScopeOverrideDetails = {
         ...overrides,
         accessTokenGeneration: {
           ...access,
           scopesToAdd: [...(access.scopesToAdd ?? []), ...wanted.filter((scope) => !present.has(scope))],
-          ...(country
-            ? { claimsToAddOrOverride: { ...access.claimsToAddOrOverride, [COUNTRY_CLAIM]: country } }
+          ...(Object.keys(claims).length > 0
+            ? { claimsToAddOrOverride: { ...access.claimsToAddOrOverride, ...claims } }
             : {}),
         },
       };

@@ -736,7 +736,38 @@ export interface DropSchedulerReport {
   readonly promoted: number;
   readonly returned: number;
   readonly settled: number;
+  /** Unsold units that settled drops gave back to their pools' shared stock. */
+  readonly released: number;
   readonly failed: number;
+}
+
+/**
+ * A finished drop's fences give their units back to the shared stock: every won unit was paid for (its
+ * checkout took it out of the fence) or passed on, so what is left was never sold and must not stay
+ * ring-fenced for a drop that is over. Setting a fence to zero again changes nothing, so a settle that
+ * failed after this step releases nothing twice. Answers the units released.
+ */
+async function releaseDropFences(deps: DropDeps, drop: Drop, now: Date): Promise<number> {
+  const key = dropFenceKey(drop.dropId);
+  let released = 0;
+  for (const item of drop.items) {
+    const [pool] = (await deps.stock.pools([item.sku])).filter((p) => p.locationId === item.locationId);
+    const units = pool?.fences[key]?.units ?? 0;
+    if (units === 0) continue;
+    await deps.stock.setFence({
+      sku: item.sku,
+      locationId: item.locationId,
+      key,
+      units: 0,
+      overflow: false,
+      actor: { kind: 'drop', id: drop.dropId },
+      reason: 'drop settled: unsold units back to shared stock',
+      reference: drop.dropId,
+      now,
+    });
+    released += units;
+  }
+  return released;
 }
 
 /** Later than any pay-by or arrival; ISO text of a four-digit year, so it sorts after every key. */
@@ -760,6 +791,7 @@ export async function runDropScheduler(
     promoted: 0,
     returned: 0,
     settled: 0,
+    released: 0,
     failed: 0,
   };
   for (let drop of await deps.drops.activeDrops()) {
@@ -793,6 +825,7 @@ export async function runDropScheduler(
         (await deps.drops.dueHolds(drop, END_OF_TIME, 1)).length === 0 &&
         (await deps.drops.queuedEntries(drop, END_OF_TIME.toISOString(), 1)).length === 0
       ) {
+        report.released += await releaseDropFences(deps, drop, now);
         await deps.drops.settle(drop.dropId);
         report.settled++;
       }

@@ -9,6 +9,18 @@ import type { DeclaredFunction } from '../naming.ts';
 import { VitrineFunction } from './vitrine-function.ts';
 
 /** The resource server whose scopes the API's authorizer checks (`vitrine/customer`, `vitrine/staff`). */
+
+/** Attributes the app clients may write: profile and contact details, and the sign-up country. */
+const SHOPPER_WRITABLE_ATTRIBUTES = new cognito.ClientAttributes()
+  .withStandardAttributes({
+    email: true,
+    givenName: true,
+    familyName: true,
+    phoneNumber: true,
+    locale: true,
+    address: true,
+  })
+  .withCustomAttributes('country');
 export const RESOURCE_SERVER_IDENTIFIER = 'vitrine';
 export const CUSTOMER_SCOPE = `${RESOURCE_SERVER_IDENTIFIER}/customer`;
 export const STAFF_SCOPE = `${RESOURCE_SERVER_IDENTIFIER}/staff`;
@@ -69,8 +81,13 @@ export class ZoneIdentity extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
-      // The country fixes the customer's residency zone, so it cannot change after sign-up.
-      customAttributes: { country: new cognito.StringAttribute({ minLen: 2, maxLen: 2, mutable: false }) },
+      customAttributes: {
+        // The country fixes the customer's residency zone, so it cannot change after sign-up.
+        country: new cognito.StringAttribute({ minLen: 2, maxLen: 2, mutable: false }),
+        // The client tier (standard, silver, gold, platinum) opens drops' early-access windows. Set by the
+        // house (AdminUpdateUserAttributes), never by the shopper: no app client may write it.
+        tier: new cognito.StringAttribute({ minLen: 1, maxLen: 16, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -121,6 +138,8 @@ export class ZoneIdentity extends Construct {
       this.userPool.addClient(clientId, {
         authFlows: { userSrp: true },
         preventUserExistenceErrors: true,
+        // Everything a shopper may say about themselves, and the country once at sign-up; not the tier.
+        writeAttributes: SHOPPER_WRITABLE_ATTRIBUTES,
         enableTokenRevocation: true,
         accessTokenValidity: Duration.minutes(30),
         idTokenValidity: Duration.minutes(30),

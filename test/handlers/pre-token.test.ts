@@ -58,6 +58,13 @@ describe('Pre-token generation', () => {
     expect(access?.claimsToAddOrOverride).toEqual({ 'custom:country': 'FR' });
   });
 
+  it('copies the client tier the house set, and drops a tier drops do not know', async () => {
+    const gold = await generate({ attributes: { 'custom:country': 'FR', 'custom:tier': 'gold' } });
+    expect(gold?.claimsToAddOrOverride).toEqual({ 'custom:country': 'FR', 'custom:tier': 'gold' });
+    const forged = await generate({ attributes: { 'custom:country': 'FR', 'custom:tier': 'emperor' } });
+    expect(forged?.claimsToAddOrOverride).toEqual({ 'custom:country': 'FR' });
+  });
+
   it('adds no country claim when the user has none', async () => {
     const access = await generate();
     expect(access?.claimsToAddOrOverride).toBeUndefined();

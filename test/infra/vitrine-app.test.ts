@@ -154,6 +154,23 @@ describe('ZoneDataStack', () => {
       });
     }
   });
+
+  it('keeps the client tier, which opens early access to drops, out of every app client’s reach', () => {
+    for (const stack of vitrine.stacks.zoneData.values()) {
+      const template = vitrine.template(stack);
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        Schema: Match.arrayWith([Match.objectLike({ Name: 'tier', Mutable: true })]),
+      });
+      const clients = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolClient'));
+      expect(clients.length).toBeGreaterThanOrEqual(2);
+      for (const client of clients) {
+        const writable = client.Properties.WriteAttributes as string[];
+        expect(writable).toContain('custom:country');
+        expect(writable).toContain('email');
+        expect(writable).not.toContain('custom:tier');
+      }
+    }
+  });
 });
 
 describe('ZoneIdentity', () => {

@@ -442,8 +442,16 @@ describe('drop use cases', () => {
       await markEntryPurchased(deps, drop.dropId, entrantKey(drop.dropId, 'payer'));
       expect(await runDropScheduler(deps)).toMatchObject({ settled: 0 });
       at(minutes(71));
-      expect(await runDropScheduler(deps)).toMatchObject({ settled: 1 });
+      const fenced = (await stock.pools([SKU]))[0]?.fences[dropFenceKey(drop.dropId)]?.units ?? 0;
+      const availableBefore = (await stock.pools([SKU]))[0]?.available ?? 0;
+      expect(fenced).toBeGreaterThan(0);
+      expect(await runDropScheduler(deps)).toMatchObject({ settled: 1, released: fenced });
       expect(await drops.activeDrops()).toEqual([]);
+      // The drop is over: what it never sold is for sale again, and nothing stays ring-fenced.
+      const after = (await stock.pools([SKU]))[0];
+      expect(after?.fences[dropFenceKey(drop.dropId)]?.units ?? 0).toBe(0);
+      expect(after?.available).toBe(availableBefore + fenced);
+      expect(await runDropScheduler(deps)).toMatchObject({ settled: 0, released: 0 });
     });
   });
 });
