@@ -15,7 +15,7 @@ export const dropsService: ServiceManifest = defineService({
     drops: {
       entry: 'functions/drops/drops.ts',
       description:
-        'Drops: staff creation (fence, shards, seed), the public view, entries and the caller’s entry',
+        'Drops: staff creation (fence, shards, seed), the public view, entries and the entry of the caller',
       // A burst queues briefly for DynamoDB rather than failing; still below API Gateway's 29 s.
       timeoutSeconds: 20,
       routes: [createDropRoute, getDropRoute, enterDropRoute, getMyDropEntryRoute],

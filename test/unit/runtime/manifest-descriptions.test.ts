@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { SERVICES } from '../../../functions/services.ts';
+
+/**
+ * What CloudFormation accepts in the Description of a Lambda function and of an IAM role (the stacks give
+ * each function's role `{service}: {description}`): Latin-1 without control characters.
+ */
+const LAMBDA_DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/;
+const LAMBDA_DESCRIPTION_MAX = 256;
+
+describe('function descriptions', () => {
+  const declared = SERVICES.flatMap((service) =>
+    Object.entries(service.functions).map(([name, definition]) => ({
+      id: `${service.name}.${name}`,
+      description: definition.description,
+      roleDescription: `${service.name}: ${definition.description}`,
+    })),
+  );
+
+  it.each(declared)(
+    '$id deploys: Latin-1 only (no typographic quotes) and at most 256 characters',
+    ({ description }) => {
+      expect(description).toMatch(LAMBDA_DESCRIPTION);
+      expect(description.length).toBeLessThanOrEqual(LAMBDA_DESCRIPTION_MAX);
+    },
+  );
+});
