@@ -3,7 +3,7 @@ import { getCheckoutRoute, startCheckoutRoute } from '#lib/contracts/routes/chec
 import { NotFoundError } from '#lib/errors.ts';
 import type { IdempotencyStore } from '#lib/platform/idempotency.ts';
 import { awsCheckoutDeps } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsDropStore, awsIdempotency } from '#lib/runtime/aws/deps.ts';
+import { awsDropStore, awsIdempotency, awsTransitModel } from '#lib/runtime/aws/deps.ts';
 import { bind, httpRouter } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 
@@ -36,5 +36,10 @@ export const makeHandler = (deps: CheckoutDeps & { idempotency: IdempotencyStore
   );
 
 export const handler = lambdaHandler(() =>
-  makeHandler({ ...awsCheckoutDeps(), drops: awsDropStore(), idempotency: awsIdempotency() }),
+  makeHandler({
+    ...awsCheckoutDeps(),
+    drops: awsDropStore(),
+    idempotency: awsIdempotency(),
+    transitModel: awsTransitModel(),
+  }),
 );

@@ -4,11 +4,13 @@ import type { CommerceRepository } from '#lib/commerce/commerce-repository.ts';
 import type { LocationDirectory } from '#lib/commerce/ports.ts';
 import { type CarrierWebhookReceipt, carrierWebhookRoute } from '#lib/contracts/routes/tracking.ts';
 import { type EstimateRequest, reviseAfterScan } from '#lib/delivery/estimate.ts';
+import type { TransitModelSource } from '#lib/delivery/lane-history.ts';
 import { DeliveryService } from '#lib/delivery/lanes.ts';
+import type { TransitModel } from '#lib/delivery/transit-model.ts';
 import { VersionConflictError } from '#lib/errors.ts';
 import { type Clock, type DomainEvent, domainEvent } from '#lib/platform/domain-event.ts';
 import { awsCommerce } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsClock, awsLocations, shipmentStore } from '#lib/runtime/aws/deps.ts';
+import { awsClock, awsLocations, awsTransitModel, shipmentStore } from '#lib/runtime/aws/deps.ts';
 import { carrierWebhookSecrets } from '#lib/runtime/aws/secrets.ts';
 import { httpHandler, ok } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
@@ -36,6 +38,8 @@ export interface CarrierWebhookDeps {
   readonly commerce: Pick<CommerceRepository, 'getOrder'>;
   readonly locations: LocationDirectory;
   readonly clock: Clock;
+  /** Learned transit times the estimate is revised with; default the lanes' default table. */
+  readonly transitModel?: TransitModelSource;
 }
 
 interface Tally {
@@ -64,6 +68,7 @@ export const handler = lambdaHandler(() =>
     commerce: awsCommerce(),
     locations: awsLocations(),
     clock: awsClock(),
+    transitModel: awsTransitModel(),
   }),
 );
 
@@ -118,7 +123,7 @@ async function recordScans(
     let events = update.events;
     if (shipment.estimate && statusScanChanged(shipment, next)) {
       lane ??= laneOf(deps, shipment);
-      const estimate = revisedEstimate(await lane, next, context.now);
+      const estimate = revisedEstimate(await lane, next, context.now, await deps.transitModel?.());
       if (estimate !== 'unchanged') {
         next = withEstimate(next, estimate);
         events = events.map((event) => statusEventWith(event, estimate));
@@ -164,22 +169,23 @@ async function laneOf(deps: CarrierWebhookDeps, shipment: Shipment): Promise<Est
 }
 
 /**
- * The estimate after the scan the status now comes from, from the lane's default table (the learned
- * transit times are not kept here); none once the parcel is going back; `unchanged` when the lane cannot
+ * The estimate after the scan the status now comes from, from the lane's learned transit times (the
+ * default table without a model); none once the parcel is going back; `unchanged` when the lane cannot
  * be told (no address, an unknown location, a postal code the lane rules refuse).
  */
 function revisedEstimate(
   lane: EstimateRequest | undefined,
   shipment: Shipment,
   now: Date,
+  model: TransitModel | undefined,
 ): ShipmentEstimate | undefined | 'unchanged' {
   if (!lane) return 'unchanged';
   let revised: ReturnType<typeof reviseAfterScan>;
   try {
-    revised = reviseAfterScan({
-      ...lane,
-      lastScan: { status: shipment.status, at: new Date(shipment.statusAt) },
-    });
+    revised = reviseAfterScan(
+      { ...lane, lastScan: { status: shipment.status, at: new Date(shipment.statusAt) } },
+      model ? { model } : {},
+    );
   } catch (error) {
     logger.warn('estimate not revised', { shipmentId: shipment.shipmentId, error });
     return 'unchanged';

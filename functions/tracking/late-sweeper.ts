@@ -1,5 +1,5 @@
 import { awsCommerce } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsClock, awsLocations, shipmentStore } from '#lib/runtime/aws/deps.ts';
+import { awsClock, awsLocations, awsTransitModel, shipmentStore } from '#lib/runtime/aws/deps.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger } from '#lib/runtime/observability.ts';
 import { type LateSweepDeps, sweepLateShipments } from '#lib/tracking/use-cases.ts';
@@ -18,5 +18,6 @@ export const handler = lambdaHandler(() =>
     commerce: awsCommerce(),
     locations: awsLocations(),
     clock: awsClock(),
+    transitModel: awsTransitModel(),
   }),
 );

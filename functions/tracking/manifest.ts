@@ -4,6 +4,7 @@ import {
   getOrderTrackingRoute,
 } from '#lib/contracts/routes/tracking.ts';
 import { defineService } from '#lib/platform/manifest.ts';
+import { ShipmentStatusChanged } from '#lib/tracking/events.ts';
 
 export const trackingService = defineService({
   name: 'tracking',
@@ -35,6 +36,18 @@ export const trackingService = defineService({
       schedules: [{ expression: 'rate(1 hour)', description: 'Find shipments past their delivery window' }],
       // Shipments and orders in the zone tables; locations (for the revised window) in inventory.
       tables: { commerce: 'write', inventory: 'read' },
+    },
+    laneLearner: {
+      entry: 'functions/tracking/lane-learner.ts',
+      description:
+        'Counts the transit time of each delivered parcel on its lane, for the delivery-date model',
+      timeoutSeconds: 30,
+      subscriptions: [
+        // Only deliveries: every other status change would be a wasted invocation.
+        { events: [ShipmentStatusChanged], detail: { data: { to: ['delivered'] } }, batchSize: 10 },
+      ],
+      // Shipments and orders in the zone tables; locations and the lane statistics in inventory.
+      tables: { commerce: 'read', inventory: 'write' },
     },
   },
 });

@@ -1,7 +1,7 @@
 import { createShipmentRoute, getOrderTrackingRoute } from '#lib/contracts/routes/tracking.ts';
 import type { IdempotencyStore } from '#lib/platform/idempotency.ts';
 import { awsCheckoutDeps } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsIdempotency, shipmentStore } from '#lib/runtime/aws/deps.ts';
+import { awsIdempotency, awsTransitModel, shipmentStore } from '#lib/runtime/aws/deps.ts';
 import { bind, httpRouter } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { type BookShipmentDeps, bookShipment, orderTracking } from '#lib/tracking/use-cases.ts';
@@ -29,5 +29,10 @@ export const makeHandler = (deps: BookShipmentDeps & { idempotency: IdempotencyS
   );
 
 export const handler = lambdaHandler(() =>
-  makeHandler({ ...awsCheckoutDeps(), shipments: shipmentStore(), idempotency: awsIdempotency() }),
+  makeHandler({
+    ...awsCheckoutDeps(),
+    shipments: shipmentStore(),
+    idempotency: awsIdempotency(),
+    transitModel: awsTransitModel(),
+  }),
 );

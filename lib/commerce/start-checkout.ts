@@ -1,4 +1,5 @@
 import type { ProductRepository } from '../catalog/ports.ts';
+import type { TransitModelSource } from '../delivery/lane-history.ts';
 import type { DropStore } from '../drops/ports.ts';
 import { type DropHold, dropHoldForCheckout } from '../drops/use-cases.ts';
 import { DomainError, NotFoundError, UnprocessableError } from '../errors.ts';
@@ -70,6 +71,11 @@ export interface CheckoutDeps {
    * @default - none: such a checkout fails as misconfigured
    */
   readonly drops?: Pick<DropStore, 'get' | 'getEntry' | 'bindCheckout'>;
+  /**
+   * The transit times learned from delivered shipments, for the delivery windows of the promise.
+   * @default - the default table of every lane
+   */
+  readonly transitModel?: TransitModelSource;
 }
 
 /** Who is checking out, and the request's `Idempotency-Key` (scoped to them) that names this checkout. */
@@ -409,17 +415,21 @@ export async function startCheckout(
   await step(deps, 'payment-intent-created');
 
   // Made from the units actually held, so the parcels shown before payment are the ones that ship.
-  const promise = deliveryPromise({
-    market,
-    lines: paidLines(totals, (sku) => lines.find((l) => l.sku === sku)?.category),
-    reserved: reservation.lines,
-    delivery: base.delivery,
-    locations: await locationsById(
-      deps.locations,
-      reservation.lines.map((l) => l.locationId),
-    ),
-    now,
-  });
+  const model = await deps.transitModel?.();
+  const promise = deliveryPromise(
+    {
+      market,
+      lines: paidLines(totals, (sku) => lines.find((l) => l.sku === sku)?.category),
+      reserved: reservation.lines,
+      delivery: base.delivery,
+      locations: await locationsById(
+        deps.locations,
+        reservation.lines.map((l) => l.locationId),
+      ),
+      now,
+    },
+    model ? { model } : {},
+  );
 
   const checkout: Checkout = {
     ...base,

@@ -9,6 +9,7 @@ import { Slug } from '../contracts/catalog.ts';
 import { addDays, daysBetween } from '../delivery/calendar.ts';
 import { localDate } from '../delivery/cutoff.ts';
 import { type DeliveryEstimate, estimateBeforePurchase, reviseAfterScan } from '../delivery/estimate.ts';
+import type { TransitModelSource } from '../delivery/lane-history.ts';
 import { DeliveryService, destinationTimeZone, type PostalDestination } from '../delivery/lanes.ts';
 import {
   orderSignatureNotice,
@@ -17,7 +18,6 @@ import {
   type SignaturePolicy,
   signatureNotice,
 } from '../delivery/signature.ts';
-import type { TransitModel } from '../delivery/transit-model.ts';
 import { NotFoundError, ValidationError, VersionConflictError } from '../errors.ts';
 import type { StockStore } from '../inventory/stock-store.ts';
 import { PaymentIntentStateError } from '../payments/errors.ts';
@@ -151,7 +151,7 @@ export interface BookShipmentDeps {
   readonly shipments: ShipmentStore;
   readonly clock: Clock;
   /** Learned transit times; default the house's default table. */
-  readonly transitModel?: TransitModel;
+  readonly transitModel?: TransitModelSource;
   readonly signaturePolicy?: SignaturePolicy;
 }
 
@@ -197,7 +197,8 @@ export interface LateSweepDeps {
   readonly commerce: Pick<CommerceRepository, 'getOrder'>;
   readonly locations: LocationDirectory;
   readonly clock: Clock;
-  readonly transitModel?: TransitModel;
+  /** Learned transit times; default the house's default table. */
+  readonly transitModel?: TransitModelSource;
 }
 
 /** What one late sweep did. */
@@ -448,7 +449,7 @@ async function bookingEstimate(
   try {
     const estimate = estimateBeforePurchase(
       { origin, destination, method: method.data, orderedAt: now, carrier: request.carrier },
-      deps.transitModel ? { model: deps.transitModel } : {},
+      deps.transitModel ? { model: await deps.transitModel() } : {},
     );
     return asShipmentEstimate(estimate, now);
   } catch (error) {
@@ -686,7 +687,7 @@ async function nextWindow(
           carrier: shipment.carrier,
           lastScan: { status: shipment.status, at: now },
         },
-        deps.transitModel ? { model: deps.transitModel } : {},
+        deps.transitModel ? { model: await deps.transitModel() } : {},
       );
       if (revised && revised.latest > shipment.estimate.latest) return asShipmentEstimate(revised, now);
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   DynamoIdempotencyStore,
   WEBHOOK_INBOX_TTL_SECONDS,
 } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import { DynamoLaneHistory } from '../../adapters/dynamo/dynamo-lane-history.ts';
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
@@ -21,6 +22,7 @@ import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publis
 import { SesEmailNotifier } from '../../adapters/ses/ses-email-notifier.ts';
 import { SnsSmsNotifier } from '../../adapters/sms/sns-sms-notifier.ts';
 import { ConfigError } from '../../config/config.ts';
+import { learnedModel } from '../../delivery/lane-history.ts';
 import { ValidationError } from '../../errors.ts';
 import { homeRegionOf, STOCK_HOME_REGIONS_ENV, stockHomeRegions } from '../../inventory/home-region.ts';
 import type { StockStore } from '../../inventory/stock-store.ts';
@@ -32,6 +34,7 @@ import { systemClock } from '../../platform/domain-event.ts';
 import { MARKET_ZONES_ENV, parseMarketZones } from '../../platform/market-zones.ts';
 import { tableEnvVar } from '../../platform/tables.ts';
 import { once } from '../lambda-handler.ts';
+import { logger } from '../observability.ts';
 import { requireEnv } from './env.ts';
 
 /**
@@ -175,6 +178,18 @@ export const shipmentStore = /* @__PURE__ */ once(() => {
 /** The stock locations, from the inventory table, cached in the function. */
 export const awsLocations = /* @__PURE__ */ once(
   () => new DynamoLocationDirectory(documentClient(), requireEnv(tableEnvVar('inventory'))),
+);
+
+/** Delivered shipments' transit times per lane, in the inventory table. */
+export const awsLaneHistory = /* @__PURE__ */ once(
+  () => new DynamoLaneHistory({ client: documentClient(), tableName: requireEnv(tableEnvVar('inventory')) }),
+);
+
+/** The transit model learned from the lane history, rebuilt at most every ten minutes per function. */
+export const awsTransitModel = /* @__PURE__ */ once(() =>
+  learnedModel(awsLaneHistory(), systemClock, {
+    onError: (error) => logger.warn('lane history unreadable; estimates keep the last model', { error }),
+  }),
 );
 
 /**

@@ -14,6 +14,7 @@ import {
   DynamoIdempotencyStore,
   WEBHOOK_INBOX_TTL_SECONDS,
 } from '../../adapters/dynamo/dynamo-idempotency-store.ts';
+import { DynamoLaneHistory } from '../../adapters/dynamo/dynamo-lane-history.ts';
 import { DynamoLocationDirectory } from '../../adapters/dynamo/dynamo-location-directory.ts';
 import { DynamoNotificationStore } from '../../adapters/dynamo/dynamo-notification-store.ts';
 import { DynamoProductRepository } from '../../adapters/dynamo/dynamo-product-repository.ts';
@@ -33,6 +34,7 @@ import type { CommerceRepository, PickupDeadlines } from '../../commerce/commerc
 import type { CheckoutCarts, LocationDirectory } from '../../commerce/ports.ts';
 import { type VitrineConfig, zoneOfCountry, zoneOfRegion } from '../../config/config.ts';
 import { loadConfig } from '../../config/load.ts';
+import { type LaneHistory, learnedModel, type TransitModelSource } from '../../delivery/lane-history.ts';
 import type { DropStore } from '../../drops/ports.ts';
 import type { StockStore } from '../../inventory/stock-store.ts';
 import type { MarketCode } from '../../money/markets.ts';
@@ -105,6 +107,10 @@ export interface LocalDeps {
   readonly webhookSecrets: () => Promise<readonly string[]>;
   /** Shipments in the zone tables, their tracking-number pointers in the inventory table. */
   readonly shipments: ShipmentStore;
+  /** Delivered shipments' transit times per lane, in the inventory table. */
+  readonly laneHistory: LaneHistory;
+  /** The transit model learned from {@link LocalDeps.laneHistory}, for checkout, booking and tracking. */
+  readonly transitModel: TransitModelSource;
   /** Each carrier feed's webhook secrets (see {@link LocalPlatform.carrierSecrets}). */
   readonly carrierSecrets: (carrier: CarrierSlug) => Promise<readonly string[]>;
   /** Preferences, the dedupe log and held messages on DynamoDB Local; every channel sends to the outbox. */
@@ -249,6 +255,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     zones,
   });
   const notificationOutbox = new LocalNotificationOutbox();
+  const laneHistory = new DynamoLaneHistory({ client: doc, tableName: names.inventory.global as string });
   const deps: LocalDeps = {
     products,
     taxonomy: new DynamoTaxonomyRepository(doc, names.catalog.global as string),
@@ -288,6 +295,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       client: doc,
       clock: systemClock,
     }),
+    laneHistory,
+    transitModel: learnedModel(laneHistory, systemClock),
     carrierSecrets: async (carrier) => carrierSecrets[carrier],
     notificationOutbox,
     notifications: {

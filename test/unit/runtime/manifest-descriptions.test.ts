@@ -5,7 +5,7 @@ import { SERVICES } from '../../../functions/services.ts';
  * What CloudFormation accepts in the Description of a Lambda function and of an IAM role (the stacks give
  * each function's role `{service}: {description}`): Latin-1 without control characters.
  */
-const LAMBDA_DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/;
+const LAMBDA_DESCRIPTION = /^[\t\n\r\x20-\x7E\xA1-\xFF]*$/;
 const LAMBDA_DESCRIPTION_MAX = 256;
 
 describe('function descriptions', () => {
