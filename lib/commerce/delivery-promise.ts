@@ -4,6 +4,7 @@ import { dispatchDay, type Origin } from '../delivery/cutoff.ts';
 import { type DeliveryEstimate, type EstimateOptions, estimateBeforePurchase } from '../delivery/estimate.ts';
 import type { DeliveryService, PostalDestination } from '../delivery/lanes.ts';
 import {
+  atTheCounter,
   orderSignatureNotice,
   type SignatureInput,
   SignatureNotice,
@@ -138,9 +139,45 @@ export function paidLines(
   return totals.lines.map((line) => ({
     sku: line.sku,
     quantity: line.quantity,
-    paid: totals.taxIncluded ? line.lineTotal : line.lineTotal + line.tax,
+    paid: linePaid(line, totals.taxIncluded),
     category: categoryOf(line.sku),
   }));
+}
+
+/** What the shopper paid for a line: tax included even where prices exclude it. */
+export function linePaid(line: { lineTotal: number; tax: number }, taxIncluded: boolean): number {
+  return taxIncluded ? line.lineTotal : line.lineTotal + line.tax;
+}
+
+/**
+ * Values parcels in the order they are valued: each unit at its share of what its SKU's lines were paid,
+ * cut at cumulative unit counts so that a line's parcels add up to exactly what was paid.
+ */
+export function parcelValuer(
+  lines: readonly { sku: string; quantity: number; paid: number }[],
+): (units: readonly { sku: string; quantity: number }[]) => number {
+  const paid = new Map<string, { amount: number; quantity: number }>();
+  for (const line of lines) {
+    const entry = paid.get(line.sku) ?? { amount: 0, quantity: 0 };
+    entry.amount += line.paid;
+    entry.quantity += line.quantity;
+    paid.set(line.sku, entry);
+  }
+  const counted = new Map<string, number>();
+  const share = (amount: number, units: number, of: number) =>
+    Math.floor((amount * Math.min(units, of)) / of);
+  return (units) => {
+    let value = 0;
+    for (const { sku, quantity } of units) {
+      const line = paid.get(sku);
+      if (!line || line.quantity <= 0) continue;
+      const before = counted.get(sku) ?? 0;
+      counted.set(sku, before + quantity);
+      value +=
+        share(line.amount, before + quantity, line.quantity) - share(line.amount, before, line.quantity);
+    }
+    return value;
+  };
 }
 
 interface Parcel {
@@ -155,15 +192,13 @@ interface Parcel {
  * amounts. Shares are cut at cumulative unit counts so a line split over locations sums to what was paid.
  */
 function parcelsOf(lines: readonly PromiseLine[], reserved: readonly ShippedUnits[]): Parcel[] {
-  const bySku = new Map<string, { paid: number; quantity: number; categories: Set<string> }>();
+  const categoriesOf = new Map<string, Set<string>>();
   for (const line of lines) {
-    const entry = bySku.get(line.sku) ?? { paid: 0, quantity: 0, categories: new Set<string>() };
-    entry.paid += line.paid;
-    entry.quantity += line.quantity;
-    if (line.category) entry.categories.add(line.category);
-    bySku.set(line.sku, entry);
+    const categories = categoriesOf.get(line.sku) ?? new Set<string>();
+    if (line.category) categories.add(line.category);
+    categoriesOf.set(line.sku, categories);
   }
-  const taken = new Map<string, number>();
+  const valueOfUnits = parcelValuer(lines);
   const parcels = new Map<string, Parcel>();
   for (const units of reserved) {
     const parcel = parcels.get(units.locationId) ?? {
@@ -176,15 +211,8 @@ function parcelsOf(lines: readonly PromiseLine[], reserved: readonly ShippedUnit
     const same = parcel.lines.find((l) => l.sku === units.sku);
     if (same) same.quantity += units.quantity;
     else parcel.lines.push({ sku: units.sku, quantity: units.quantity });
-    const line = bySku.get(units.sku);
-    if (!line || line.quantity === 0) continue;
-    const before = taken.get(units.sku) ?? 0;
-    const after = before + units.quantity;
-    taken.set(units.sku, after);
-    parcel.value +=
-      Math.floor((line.paid * Math.min(after, line.quantity)) / line.quantity) -
-      Math.floor((line.paid * Math.min(before, line.quantity)) / line.quantity);
-    for (const category of line.categories) parcel.categories.add(category);
+    parcel.value += valueOfUnits([units]);
+    for (const category of categoriesOf.get(units.sku) ?? []) parcel.categories.add(category);
   }
   return [...parcels.values()];
 }
@@ -247,13 +275,7 @@ function pickupPromise(
   );
   const boutique = input.locations.get(locationId);
   return {
-    signature: {
-      ...notice,
-      message: notice.required
-        ? 'A signature is required when the order is collected in the boutique.'
-        : 'No signature is required when the order is collected.',
-      pickupAlternative: false,
-    },
+    signature: atTheCounter(notice),
     // Click-and-collect stock is already on the boutique's shelf: it is set aside on the day an order
     // to a shipping location would leave.
     pickup: { locationId, ...(boutique ? { readyBy: dispatchDay(boutique, input.now) } : {}) },

@@ -103,3 +103,17 @@ export function orderSignatureNotice(
     categories: [...new Set(notices.flatMap((n) => n.categories))].sort(),
   };
 }
+
+/**
+ * The notice for an order handed over in a boutique: the shopper signs at the counter, so a boutique is
+ * never offered instead.
+ */
+export function atTheCounter(notice: SignatureNotice): SignatureNotice {
+  return {
+    ...notice,
+    message: notice.required
+      ? 'A signature is required when the order is collected in the boutique.'
+      : 'No signature is required when the order is collected.',
+    pickupAlternative: false,
+  };
+}

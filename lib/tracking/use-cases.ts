@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ProductRepository } from '../catalog/ports.ts';
 import { milestoneEvents } from '../commerce/apply-payment-event.ts';
 import type { CommerceRepository } from '../commerce/commerce-repository.ts';
+import { linePaid, parcelValuer } from '../commerce/delivery-promise.ts';
 import { applyPaymentState, type Order, OrderStatus, orderView, PickupStatus } from '../commerce/order.ts';
 import type { LocationDirectory } from '../commerce/ports.ts';
 import { Slug } from '../contracts/catalog.ts';
@@ -12,6 +13,7 @@ import { type DeliveryEstimate, estimateBeforePurchase, reviseAfterScan } from '
 import type { TransitModelSource } from '../delivery/lane-history.ts';
 import { DeliveryService, destinationTimeZone, type PostalDestination } from '../delivery/lanes.ts';
 import {
+  atTheCounter,
   orderSignatureNotice,
   type SignatureInput,
   SignatureNotice,
@@ -357,34 +359,15 @@ async function captureHeldFunds(deps: BookShipmentDeps, first: Order): Promise<O
   }
 }
 
-/**
- * Values parcels of an order in the order they leave: each unit at its share of what its line was paid
- * (tax included, even where prices exclude it), cut at cumulative unit counts so that a line's parcels
- * add up to exactly what was paid, as checkout's delivery promise values them.
- */
-function parcelValuer(order: Order): (lines: readonly ShipmentLine[]) => number {
-  const paid = new Map<string, { amount: number; quantity: number }>();
-  for (const line of order.lines) {
-    const entry = paid.get(line.sku) ?? { amount: 0, quantity: 0 };
-    entry.amount += order.totals.taxIncluded ? line.lineTotal : line.lineTotal + line.tax;
-    entry.quantity += line.quantity;
-    paid.set(line.sku, entry);
-  }
-  const counted = new Map<string, number>();
-  const share = (amount: number, units: number, of: number) =>
-    Math.floor((amount * Math.min(units, of)) / of);
-  return (lines) => {
-    let value = 0;
-    for (const { sku, quantity } of lines) {
-      const line = paid.get(sku);
-      if (!line || line.quantity <= 0) continue;
-      const before = counted.get(sku) ?? 0;
-      counted.set(sku, before + quantity);
-      value +=
-        share(line.amount, before + quantity, line.quantity) - share(line.amount, before, line.quantity);
-    }
-    return value;
-  };
+/** Values an order's parcels in the order they leave, as checkout's delivery promise values them. */
+function orderParcelValuer(order: Order): (lines: readonly ShipmentLine[]) => number {
+  return parcelValuer(
+    order.lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      paid: linePaid(line, order.totals.taxIncluded),
+    })),
+  );
 }
 
 /** The catalog category of each SKU's product, looked up once per SKU. */
@@ -407,7 +390,7 @@ async function signatureInputs(
   parcels: readonly (readonly ShipmentLine[])[],
 ): Promise<SignatureInput[]> {
   const categoryOf = categoryLookup(products);
-  const valueOfParcel = parcelValuer(order);
+  const valueOfParcel = orderParcelValuer(order);
   return Promise.all(
     parcels.map(async (lines) => {
       const value = valueOfParcel(lines);
@@ -630,17 +613,6 @@ export async function orderTracking(
       signature: signatureNotice(inputs[i]!, deps.signaturePolicy),
       lines: s.lines.map((l) => ({ sku: l.sku, name: names.get(l.sku) ?? l.sku, quantity: l.quantity })),
     })),
-  };
-}
-
-/** The rule for an order handed over in a boutique: the shopper signs at the counter, never elsewhere. */
-function atTheCounter(notice: SignatureNotice): SignatureNotice {
-  return {
-    ...notice,
-    message: notice.required
-      ? 'A signature is required when the order is collected in the boutique.'
-      : 'No signature is required when the order is collected.',
-    pickupAlternative: false,
   };
 }
 
