@@ -5,7 +5,6 @@ import type { LocationDirectory } from '#lib/commerce/ports.ts';
 import { type CarrierWebhookReceipt, carrierWebhookRoute } from '#lib/contracts/routes/tracking.ts';
 import { type EstimateRequest, reviseAfterScan } from '#lib/delivery/estimate.ts';
 import type { TransitModelSource } from '#lib/delivery/lane-history.ts';
-import { DeliveryService } from '#lib/delivery/lanes.ts';
 import type { TransitModel } from '#lib/delivery/transit-model.ts';
 import { VersionConflictError } from '#lib/errors.ts';
 import { type Clock, type DomainEvent, domainEvent } from '#lib/platform/domain-event.ts';
@@ -21,6 +20,7 @@ import type { ShipmentStore } from '#lib/tracking/ports.ts';
 import type { Shipment, ShipmentEstimate } from '#lib/tracking/shipment.ts';
 import { applyTrackingEvents, type TimelineContext } from '#lib/tracking/timeline.ts';
 import type { CarrierSlug, TrackingEvent } from '#lib/tracking/tracking-event.ts';
+import { asShipmentEstimate, shipmentLane } from '#lib/tracking/use-cases.ts';
 
 /**
  * Saves of one shipment that may lose the race to a concurrent delivery; past them the delivery answers
@@ -147,25 +147,13 @@ async function recordScans(
 const statusScanChanged = (before: Shipment, after: Shipment) =>
   before.status !== after.status || before.statusAt !== after.statusAt;
 
-/**
- * The lane the parcel travels: from its location to the order's address by the order's method. The
- * estimate counts transit from the day the parcel was booked, when it left, not from the order.
- */
+/** The lane the parcel travels (see `shipmentLane`). */
 async function laneOf(deps: CarrierWebhookDeps, shipment: Shipment): Promise<EstimateRequest | undefined> {
   const [order, origin] = await Promise.all([
     deps.commerce.getOrder(shipment.orderId),
     deps.locations.get(shipment.locationId),
   ]);
-  const address = order?.delivery.shippingAddress;
-  const method = DeliveryService.safeParse(order?.delivery.method);
-  if (!address || !origin || !method.success) return undefined;
-  return {
-    origin,
-    destination: { country: address.country, postalCode: address.postalCode },
-    method: method.data,
-    orderedAt: new Date(shipment.createdAt),
-    carrier: shipment.carrier,
-  };
+  return shipmentLane(order, origin, shipment);
 }
 
 /**
@@ -190,15 +178,7 @@ function revisedEstimate(
     logger.warn('estimate not revised', { shipmentId: shipment.shipmentId, error });
     return 'unchanged';
   }
-  if (!revised) return undefined;
-  return {
-    earliest: revised.earliest,
-    latest: revised.latest,
-    // The shipment's schema wants a positive share; a window rounded to nothing still says "unlikely".
-    confidence: Math.max(revised.confidence, 0.001),
-    basis: revised.basis,
-    revisedAt: now.toISOString(),
-  };
+  return revised ? asShipmentEstimate(revised, now) : undefined;
 }
 
 function withEstimate(shipment: Shipment, estimate: ShipmentEstimate | undefined): Shipment {

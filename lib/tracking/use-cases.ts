@@ -8,8 +8,13 @@ import { applyPaymentState, type Order, OrderStatus, orderView, PickupStatus } f
 import type { LocationDirectory } from '../commerce/ports.ts';
 import { Slug } from '../contracts/catalog.ts';
 import { addDays, daysBetween } from '../delivery/calendar.ts';
-import { localDate } from '../delivery/cutoff.ts';
-import { type DeliveryEstimate, estimateBeforePurchase, reviseAfterScan } from '../delivery/estimate.ts';
+import { localDate, type Origin } from '../delivery/cutoff.ts';
+import {
+  type DeliveryEstimate,
+  type EstimateRequest,
+  estimateBeforePurchase,
+  reviseAfterScan,
+} from '../delivery/estimate.ts';
 import type { TransitModelSource } from '../delivery/lane-history.ts';
 import { DeliveryService, destinationTimeZone, type PostalDestination } from '../delivery/lanes.ts';
 import {
@@ -409,7 +414,29 @@ function destinationOf(order: Order | undefined): PostalDestination | undefined 
   return address ? { country: address.country, postalCode: address.postalCode } : undefined;
 }
 
-const asShipmentEstimate = (estimate: DeliveryEstimate, now: Date): ShipmentEstimate => ({
+/**
+ * The lane a booked parcel travels: from its location to the order's address by the order's method,
+ * counted from the day it was booked. Undefined when the order ships nowhere or the location is unknown.
+ */
+export function shipmentLane(
+  order: Order | undefined,
+  origin: Origin | undefined,
+  shipment: Pick<Shipment, 'createdAt' | 'carrier'>,
+): EstimateRequest | undefined {
+  const destination = destinationOf(order);
+  const method = DeliveryService.safeParse(order?.delivery.method);
+  if (!destination || !origin || !method.success) return undefined;
+  return {
+    origin,
+    destination,
+    method: method.data,
+    orderedAt: new Date(shipment.createdAt),
+    carrier: shipment.carrier,
+  };
+}
+
+/** An estimate as a shipment stores it, revised at `now`. */
+export const asShipmentEstimate = (estimate: DeliveryEstimate, now: Date): ShipmentEstimate => ({
   earliest: estimate.earliest,
   latest: estimate.latest,
   // The stored window promises something: a model that puts no mass in it still says "unlikely", not "never".
@@ -645,20 +672,11 @@ async function nextWindow(
   timeZone: string,
   now: Date,
 ): Promise<ShipmentEstimate> {
-  const destination = destinationOf(order);
-  const method = DeliveryService.safeParse(order?.delivery.method);
-  const origin = await deps.locations.get(shipment.locationId);
-  if (destination && origin && method.success) {
+  const lane = shipmentLane(order, await deps.locations.get(shipment.locationId), shipment);
+  if (lane) {
     try {
       const revised = reviseAfterScan(
-        {
-          origin,
-          destination,
-          method: method.data,
-          orderedAt: new Date(shipment.createdAt),
-          carrier: shipment.carrier,
-          lastScan: { status: shipment.status, at: now },
-        },
+        { ...lane, lastScan: { status: shipment.status, at: now } },
         deps.transitModel ? { model: await deps.transitModel() } : {},
       );
       if (revised && revised.latest > shipment.estimate.latest) return asShipmentEstimate(revised, now);
