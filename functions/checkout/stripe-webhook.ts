@@ -4,7 +4,7 @@ import { parseStripeEvent, toPaymentEvent } from '#lib/payments/stripe-events.ts
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from '#lib/payments/webhook-signature.ts';
 import type { IdempotencyStore } from '#lib/platform/idempotency.ts';
 import { awsCheckoutDeps, awsWebhookSecrets } from '#lib/runtime/aws/commerce-deps.ts';
-import { awsWebhookInbox } from '#lib/runtime/aws/deps.ts';
+import { awsDropStore, awsWebhookInbox } from '#lib/runtime/aws/deps.ts';
 import { httpHandler, ok } from '#lib/runtime/http/http-handler.ts';
 import { lambdaHandler } from '#lib/runtime/lambda-handler.ts';
 import { logger } from '#lib/runtime/observability.ts';
@@ -49,5 +49,10 @@ export const makeHandler = (deps: StripeWebhookDeps) =>
   });
 
 export const handler = lambdaHandler(() =>
-  makeHandler({ ...awsCheckoutDeps(), inbox: awsWebhookInbox(), webhookSecrets: awsWebhookSecrets }),
+  makeHandler({
+    ...awsCheckoutDeps(),
+    drops: awsDropStore(),
+    inbox: awsWebhookInbox(),
+    webhookSecrets: awsWebhookSecrets,
+  }),
 );

@@ -1,3 +1,5 @@
+import type { DropStore } from '../drops/ports.ts';
+import { claimDropPaymentMethod, releaseDropHold } from '../drops/use-cases.ts';
 import { VersionConflictError } from '../errors.ts';
 import { OutOfStockError } from '../inventory/errors.ts';
 import type { StockStore } from '../inventory/stock-store.ts';
@@ -36,6 +38,11 @@ export interface PaymentEventDeps {
   readonly payments: PaymentGateway;
   readonly checkoutCarts: Pick<CheckoutCarts, 'markCheckedOut'>;
   readonly clock: Clock;
+  /**
+   * The drops' store, to hold a drop order's payment method to the drop's limit before it is placed.
+   * Without it drop orders are placed unchecked (a deployment with no drops).
+   */
+  readonly drops?: Pick<DropStore, 'get' | 'claimPaymentMethod' | 'unbindCheckout'>;
 }
 
 /** What applying one event did; the webhook logs it and tests count it. */
@@ -115,7 +122,7 @@ function snapshotOf(event: PaymentEvent): PaymentStateSnapshot {
 /** CheckoutAbandoned of a checkout: one id per checkout, so it is emitted once whichever path gets there. */
 export function abandonedEvent(
   checkout: Checkout,
-  reason: 'hold_expired' | 'payment_canceled' | 'out_of_stock_at_payment',
+  reason: 'hold_expired' | 'payment_canceled' | 'out_of_stock_at_payment' | 'payment_method_limit',
   now: Date,
 ) {
   return domainEvent(
@@ -175,6 +182,10 @@ async function applyOnce(
   if (checkout.abandonedReason === 'out_of_stock_at_payment') {
     return fundsSecured(event.status) ? compensate(deps, checkout, snapshot) : 'unchanged';
   }
+  // Voided for a drop's payment-method limit: likewise settled, whatever arrives after.
+  if (checkout.abandonedReason === DROP_LIMIT_REASON) {
+    return fundsSecured(event.status) ? refuseDropPayment(deps, checkout, snapshot) : 'unchanged';
+  }
   // Forward only here too: an authorization heard of after its cancellation (the sweeper voided it)
   // holds no funds any more and must not place an order.
   if (fundsSecured(event.status)) {
@@ -220,11 +231,56 @@ async function updateOrder(
   return 'order_updated';
 }
 
-async function placeOrder(
+/** The abandoned reason of a drop checkout whose payment method was over the drop's limit. */
+const DROP_LIMIT_REASON = 'payment_method_limit';
+
+/**
+ * The checks a drop order passes before it is placed, on the authorization: its payment method must be
+ * under the drop's limit (else the authorization is voided and the winner may pay with another method),
+ * and a payment that was only authorized for this check is captured. Answers the payment state to place
+ * the order in, or undefined when it was refused.
+ */
+async function checkDropPayment(
   deps: PaymentEventDeps,
   checkout: Checkout,
   snapshot: PaymentStateSnapshot,
+): Promise<PaymentStateSnapshot | undefined> {
+  const payment = checkout.payment!;
+  if (!checkout.dropId || !deps.drops) return snapshot;
+  const intent = await deps.payments.retrieve(payment.paymentIntentId);
+  const verdict = await claimDropPaymentMethod(
+    { drops: deps.drops },
+    {
+      dropId: checkout.dropId,
+      sub: checkout.customerId,
+      fingerprint: intent.paymentFingerprint,
+      units: checkout.lines.reduce((sum, line) => sum + line.quantity, 0),
+    },
+  );
+  if (!verdict.allowed) return undefined;
+  if (!payment.captureWhenPlaced || snapshot.state !== 'requires_capture') return snapshot;
+  try {
+    const captured = await deps.payments.capture(payment.paymentIntentId, {
+      idempotencyKey: idempotencyKeyFor('order.capture', checkout.orderId),
+    });
+    return captured.status === 'succeeded'
+      ? { state: 'succeeded', occurredAt: snapshot.occurredAt }
+      : snapshot;
+  } catch (error) {
+    // Captured or voided by a path that got there first: the order is placed as the event says, and
+    // that path's own webhook moves it on.
+    if (!(error instanceof PaymentIntentStateError)) throw error;
+    return snapshot;
+  }
+}
+
+async function placeOrder(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  eventSnapshot: PaymentStateSnapshot,
 ): Promise<PaymentEventOutcome> {
+  const snapshot = await checkDropPayment(deps, checkout, eventSnapshot);
+  if (!snapshot) return refuseDropPayment(deps, checkout, eventSnapshot);
   const now = deps.clock.now();
   const payment = checkout.payment!;
   let allocated: Awaited<ReturnType<StockStore['allocate']>>;
@@ -374,6 +430,59 @@ async function compensate(
       },
       checkout.version,
       checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, 'out_of_stock_at_payment', now)],
+    );
+  }
+  return 'compensated';
+}
+
+/**
+ * A drop order paid with a payment method already used up to the drop's limit by other accounts: the
+ * authorization is voided (refunded if it was captured), the units go back to the drop's fence, and the
+ * winner's hold is freed for a new checkout with another method until its pay-by.
+ */
+async function refuseDropPayment(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  snapshot: PaymentStateSnapshot,
+): Promise<PaymentEventOutcome> {
+  const now = deps.clock.now();
+  const pi = checkout.payment!.paymentIntentId;
+  try {
+    if (snapshot.state === 'requires_capture') {
+      // Not `fraudulent`: that would teach Radar the card is stolen, when it only bought enough.
+      await deps.payments.cancel(pi, {
+        reason: 'abandoned',
+        idempotencyKey: idempotencyKeyFor('order.cancel', checkout.orderId, DROP_LIMIT_REASON),
+      });
+    } else if (snapshot.state !== 'refunded') {
+      await deps.payments.refund(pi, {
+        reason: 'requested_by_customer',
+        metadata: { checkoutId: checkout.checkoutId, reason: DROP_LIMIT_REASON },
+        idempotencyKey: idempotencyKeyFor('order.refund', checkout.orderId, DROP_LIMIT_REASON),
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof PaymentIntentStateError)) throw error;
+  }
+  if (checkout.reservation) await deps.stock.release(checkout.checkoutId, DROP_LIMIT_REASON, now);
+  if (checkout.dropId && deps.drops) {
+    await releaseDropHold(
+      { drops: deps.drops },
+      { dropId: checkout.dropId, sub: checkout.customerId, checkoutId: checkout.checkoutId },
+    );
+  }
+  if (checkout.status !== 'abandoned' || checkout.abandonedReason !== DROP_LIMIT_REASON) {
+    await deps.commerce.saveCheckout(
+      {
+        ...checkout,
+        status: 'abandoned',
+        abandonedReason: DROP_LIMIT_REASON,
+        reservation: checkout.reservation ? { ...checkout.reservation, released: true } : null,
+        updatedAt: now.toISOString(),
+        version: checkout.version + 1,
+      },
+      checkout.version,
+      checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, DROP_LIMIT_REASON, now)],
     );
   }
   return 'compensated';

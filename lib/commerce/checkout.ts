@@ -102,6 +102,13 @@ export const CheckoutPayment = z
     clientSecret: z.string().optional().describe('For Stripe Elements; confirms this one intent only'),
     status: PaymentIntentStatus,
     captureMethod: z.enum(['automatic', 'manual']),
+    captureWhenPlaced: z
+      .boolean()
+      .optional()
+      .describe(
+        'Authorized only for the checks made when the order is placed (a drop payment method under ' +
+          "the drop's limit), then captured at once",
+      ),
     amount: Money,
     require3ds: z.boolean(),
     nextActionType: z.string().optional(),
@@ -158,7 +165,14 @@ export const Checkout = z
     orderId: z
       .string()
       .describe('The id the order gets when payment is authorized; exists only once completed'),
-    abandonedReason: z.string().optional(),
+    abandonedReason: z
+      .string()
+      .optional()
+      .describe(
+        'Why an abandoned checkout ended: hold_expired, payment_canceled, out_of_stock_at_payment, or ' +
+          "payment_method_limit (a drop's payment method had paid for its limit; nothing was charged and " +
+          'the won units may be paid for in a new checkout with another method until the pay-by)',
+      ),
     dropId: z.string().optional().describe('The drop whose won units this checkout pays for'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

@@ -24,14 +24,17 @@ export const CheckoutStarted = defineEvent({
   }),
 });
 
-/** A checkout ended without an order: the hold expired, the payment was cancelled, or stock ran out at payment. */
+/**
+ * A checkout ended without an order: the hold expired, the payment was cancelled, stock ran out at
+ * payment, or a drop's payment method was over its limit (the authorization was voided).
+ */
 export const CheckoutAbandoned = defineEvent({
   source: 'vitrine.checkout',
   detailType: 'CheckoutAbandoned',
   version: 1,
   data: z.strictObject({
     ...CheckoutRef,
-    reason: z.enum(['hold_expired', 'payment_canceled', 'out_of_stock_at_payment']),
+    reason: z.enum(['hold_expired', 'payment_canceled', 'out_of_stock_at_payment', 'payment_method_limit']),
   }),
 });
 

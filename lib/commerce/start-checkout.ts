@@ -389,11 +389,16 @@ export async function startCheckout(
   }
   await step(deps, 'reserved');
 
-  const captureMethod = captureMethodFor(
+  const policyCapture = captureMethodFor(
     capturePolicyFor(market),
     assessment.decision === 'review' ? 'review' : 'normal',
     total,
   );
+  // A drop's payment is only authorized at first: its payment method is held to the drop's limit when
+  // the order is placed, and one over it is voided, never charged and refunded. Under the limit it is
+  // captured at once, unless the policy would have held it anyway.
+  const captureMethod = hold ? 'manual' : policyCapture;
+  const captureWhenPlaced = hold !== undefined && policyCapture === 'automatic';
   const require3ds = assessment.decision === 'require_3ds';
   let intent: Awaited<ReturnType<PaymentGateway['createPaymentIntent']>>;
   try {
@@ -439,6 +444,7 @@ export async function startCheckout(
       ...(intent.clientSecret ? { clientSecret: intent.clientSecret } : {}),
       status: intent.status,
       captureMethod,
+      ...(captureWhenPlaced ? { captureWhenPlaced } : {}),
       amount: total,
       require3ds,
     },

@@ -64,6 +64,8 @@ export const MAX_DROP_ITEMS = 50;
 export const MAX_DROP_ITEM_UNITS = 10_000;
 /** Highest per-customer limit a drop may set. */
 export const MAX_PER_CUSTOMER_LIMIT = 100;
+/** Highest per-payment-method limit a drop may set (a boutique's corporate card, say). */
+export const MAX_PER_PAYMENT_METHOD_LIMIT = 1_000;
 /** Minutes a winner has to pay when the request names none. */
 export const DEFAULT_PAY_WITHIN_MINUTES = 30;
 
@@ -108,6 +110,8 @@ export const Drop = z
     earlyAccess: z.array(EarlyAccess).default([]),
     eligibleTiers: z.array(CustomerTier).min(1).optional(),
     perCustomerLimit: z.number().int().min(1).max(MAX_PER_CUSTOMER_LIMIT),
+    /** Absent on drops from before the limit: those count `perCustomerLimit` (see {@link paymentMethodLimitOf}). */
+    perPaymentMethodLimit: z.number().int().min(1).max(MAX_PER_PAYMENT_METHOD_LIMIT).optional(),
     mode: DropMode,
     expectedArrivalsPerSecond: z.number().positive(),
     payWithinMinutes: z.number().int().min(1).max(1440),
@@ -116,6 +120,8 @@ export const Drop = z
     seed: DrawSeed.optional(),
     drawnAt: Instant.optional(),
     soldOut: z.boolean().default(false),
+    /** When the scheduler finished with the drop; its fence is kept empty from then on. */
+    settledAt: Instant.optional(),
     createdAt: Instant,
     version: z.number().int().min(1),
   })
@@ -242,6 +248,16 @@ export const CreateDropRequest = z
     earlyAccess: z.array(EarlyAccess).max(CustomerTier.options.length).default([]),
     eligibleTiers: z.array(CustomerTier).min(1).max(CustomerTier.options.length).optional(),
     perCustomerLimit: z.number().int().min(1).max(MAX_PER_CUSTOMER_LIMIT),
+    perPaymentMethodLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PER_PAYMENT_METHOD_LIMIT)
+      .optional()
+      .describe(
+        'Units one payment method (a card, by its fingerprint) may pay for in this drop, whichever ' +
+          'accounts use it; at least perCustomerLimit, which is also the default',
+      ),
     mode: DropMode,
     expectedArrivalsPerSecond: z
       .number()
@@ -254,6 +270,13 @@ export const CreateDropRequest = z
     const opensAt = at(body.window.opensAt);
     if (!(opensAt < at(body.window.closesAt))) {
       ctx.addIssue({ code: 'custom', path: ['window', 'closesAt'], message: 'must be after window.opensAt' });
+    }
+    if (body.perPaymentMethodLimit !== undefined && body.perPaymentMethodLimit < body.perCustomerLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['perPaymentMethodLimit'],
+        message: 'must be at least perCustomerLimit: one customer pays with one payment method',
+      });
     }
     for (const sku of duplicates(body.items.map((item) => item.sku))) {
       ctx.addIssue({ code: 'custom', path: ['items'], message: `SKU ${sku} appears more than once` });
@@ -333,6 +356,7 @@ export function newDrop(
     earlyAccess: request.earlyAccess.map((early) => ({ tier: early.tier, opensAt: early.opensAt })),
     ...(request.eligibleTiers ? { eligibleTiers: [...request.eligibleTiers] } : {}),
     perCustomerLimit: request.perCustomerLimit,
+    perPaymentMethodLimit: request.perPaymentMethodLimit ?? request.perCustomerLimit,
     mode: request.mode,
     expectedArrivalsPerSecond: request.expectedArrivalsPerSecond,
     payWithinMinutes: request.payWithinMinutes,
@@ -441,6 +465,10 @@ export const DropView = z
     eligibleTiers: z.array(CustomerTier).optional(),
     channels: z.array(Channel),
     perCustomerLimit: z.number().int(),
+    perPaymentMethodLimit: z
+      .number()
+      .int()
+      .describe('Units one payment method may pay for in this drop, across all accounts'),
     payWithinMinutes: z.number().int(),
     items: z.array(z.strictObject({ sku: Sku, remaining: RemainingBand })),
     eligibility: DropEligibility.optional().describe('Present when the caller is signed in'),
@@ -476,6 +504,7 @@ export function dropView(
     ...(drop.eligibleTiers ? { eligibleTiers: [...drop.eligibleTiers] } : {}),
     channels: [...drop.channels],
     perCustomerLimit: drop.perCustomerLimit,
+    perPaymentMethodLimit: paymentMethodLimitOf(drop),
     payWithinMinutes: drop.payWithinMinutes,
     items: drop.items.map((item) => ({ sku: item.sku, remaining: remainingBand(left(item), item.units) })),
     ...(context.caller
@@ -490,6 +519,19 @@ export function dropView(
     ...(drop.seedHash ? { seedHash: drop.seedHash } : {}),
     ...(drop.seed && drop.drawnAt ? { seed: drop.seed, drawnAt: drop.drawnAt } : {}),
   };
+}
+
+/** Units one payment method may pay for in a drop, across every account that uses it. */
+export function paymentMethodLimitOf(drop: Pick<Drop, 'perCustomerLimit' | 'perPaymentMethodLimit'>): number {
+  return drop.perPaymentMethodLimit ?? drop.perCustomerLimit;
+}
+
+/**
+ * The key a payment method is counted under in a drop: sha256 of `dropId + '\n' + fingerprint`, so the
+ * inventory table never holds a card's fingerprint, and one card's counts in two drops are unrelated.
+ */
+export function paymentMethodKey(dropId: string, fingerprint: string): string {
+  return createHash('sha256').update(`${dropId}\n${fingerprint}`).digest('hex');
 }
 
 /** When a winner must have paid: `payWithinMinutes` after they won. */

@@ -7,6 +7,7 @@ import type {
   DropStore,
   DropStoreStats,
   HoldRelease,
+  PaymentMethodClaim,
   ShardPart,
 } from './ports.ts';
 import { splitUnits } from './shards.ts';
@@ -25,6 +26,8 @@ export class InMemoryDropStore implements DropStore {
   private readonly drops = new Map<string, { drop: Drop; seed?: string; active: boolean }>();
   private readonly shards = new Map<string, number[]>();
   private readonly entries = new Map<string, { entry: DropEntry; requestKey?: string }>();
+  /** Per drop and payment method: units counted, and each entrant's units. */
+  private readonly methods = new Map<string, { used: number; entrants: Map<string, number> }>();
 
   async create(drop: Drop, options: { readonly seed?: string }): Promise<{ created: boolean; drop: Drop }> {
     this.stats.attempts++;
@@ -215,6 +218,44 @@ export class InMemoryDropStore implements DropStore {
     return { bound: false, entry: stored ? structuredClone(stored) : undefined };
   }
 
+  async unbindCheckout(drop: Drop, entrantKey: string, checkoutId: string): Promise<DropEntry | undefined> {
+    this.stats.attempts++;
+    const stored = this.entries.get(entryKey(drop.dropId, entrantKey))?.entry;
+    if (stored?.status === 'won' && stored.checkoutId === checkoutId) {
+      const { checkoutId: _bound, ...free } = stored;
+      this.put(free);
+      this.stats.writes++;
+    } else this.stats.conditionFailures++;
+    return this.getEntry(drop.dropId, entrantKey);
+  }
+
+  async claimPaymentMethod(
+    drop: Drop,
+    claim: {
+      readonly methodKey: string;
+      readonly entrantKey: string;
+      readonly units: number;
+      readonly limit: number;
+    },
+  ): Promise<PaymentMethodClaim> {
+    this.stats.attempts++;
+    const key = `${drop.dropId}#${claim.methodKey}`;
+    const method = this.methods.get(key) ?? { used: 0, entrants: new Map<string, number>() };
+    if (method.entrants.has(claim.entrantKey)) {
+      this.stats.conditionFailures++;
+      return { allowed: true, used: method.used };
+    }
+    if (method.used + claim.units > claim.limit) {
+      this.stats.conditionFailures++;
+      return { allowed: false, used: method.used };
+    }
+    method.used += claim.units;
+    method.entrants.set(claim.entrantKey, claim.units);
+    this.methods.set(key, method);
+    this.stats.writes++;
+    return { allowed: true, used: method.used };
+  }
+
   async markPurchased(drop: Drop, entrantKey: string): Promise<DropEntry | undefined> {
     const stored = this.entries.get(entryKey(drop.dropId, entrantKey))?.entry;
     if (stored) this.transition(stored, ['won', 'expired'], { status: 'purchased' });
@@ -225,9 +266,18 @@ export class InMemoryDropStore implements DropStore {
     return [...this.drops.values()].filter((d) => d.active).map((d) => structuredClone(d.drop));
   }
 
-  async settle(dropId: string): Promise<void> {
+  async settle(dropId: string, at: Date): Promise<void> {
     const stored = this.drops.get(dropId);
-    if (stored) stored.active = false;
+    if (!stored?.active) return;
+    stored.active = false;
+    stored.drop = { ...stored.drop, settledAt: at.toISOString() };
+  }
+
+  async settledDrops(since: Date): Promise<Drop[]> {
+    const from = since.toISOString();
+    return [...this.drops.values()]
+      .filter((d) => d.drop.settledAt !== undefined && d.drop.settledAt >= from)
+      .map((d) => structuredClone(d.drop));
   }
 
   /** Test hook: changes an entry as a concurrent writer would. */

@@ -48,6 +48,14 @@ export type BindOutcome =
   | { readonly bound: true; readonly entry: DropEntry }
   | { readonly bound: false; readonly entry: DropEntry | undefined };
 
+/**
+ * How a payment method's claim in a drop ended: `allowed` (counted now, or by this entrant before), or
+ * refused because `used` units were already paid for with it by other entrants.
+ */
+export type PaymentMethodClaim =
+  | { readonly allowed: true; readonly used: number }
+  | { readonly allowed: false; readonly used: number };
+
 /** Counters of what a store sent, for benchmarks and metrics. */
 export interface DropStoreStats {
   /** Conditional writes and transactions sent, retries included. */
@@ -152,12 +160,44 @@ export interface DropStore {
   /** Binds a won, unexpired entry to a checkout (once; the same checkout again is a no-op). */
   bindCheckout(drop: Drop, entrantKey: string, checkoutId: string, now: Date): Promise<BindOutcome>;
 
+  /**
+   * Frees a won entry from the checkout it was bound to (that checkout's payment was refused and voided),
+   * so the winner may pay in a new checkout until `payBy`. A no-op unless the entry is `won` and bound
+   * to `checkoutId`; answers the entry as it stands.
+   */
+  unbindCheckout(drop: Drop, entrantKey: string, checkoutId: string): Promise<DropEntry | undefined>;
+
   /** `won | expired → purchased`; answers the entry as it stands (undefined when there is none). */
   markPurchased(drop: Drop, entrantKey: string, now: Date): Promise<DropEntry | undefined>;
+
+  /**
+   * Counts an entrant's units against one payment method's allowance in a drop, once per entrant: the
+   * same entrant again answers its first outcome without counting twice. Conditional, so concurrent
+   * claims by many entrants with one card never count past `limit`.
+   */
+  claimPaymentMethod(
+    drop: Drop,
+    claim: {
+      /** An opaque digest of the payment method's fingerprint (see `paymentMethodKey`). */
+      readonly methodKey: string;
+      readonly entrantKey: string;
+      readonly units: number;
+      readonly limit: number;
+    },
+  ): Promise<PaymentMethodClaim>;
 
   /** Drops the scheduler still has work on (not yet settled). */
   activeDrops(): Promise<Drop[]>;
 
-  /** Takes a drop off the scheduler's list: its window closed, its draw ran and no hold is left. */
-  settle(dropId: string): Promise<void>;
+  /**
+   * Takes a drop off the scheduler's list (its window closed, its draw ran and no hold is left) and
+   * stamps `settledAt`, once: settling again changes nothing.
+   */
+  settle(dropId: string, at: Date): Promise<void>;
+
+  /**
+   * Drops settled at or after `since`, for the sweep that gives units refunded into a finished drop's
+   * fence back to the shared stock.
+   */
+  settledDrops(since: Date): Promise<Drop[]>;
 }

@@ -29,6 +29,8 @@ import {
   newDrop,
   type PublishedDraw,
   payByFor,
+  paymentMethodKey,
+  paymentMethodLimitOf,
   Sha256Hex,
 } from './drop.ts';
 import { assertMayEnter } from './eligibility.ts';
@@ -747,7 +749,12 @@ export interface DropSchedulerReport {
  * ring-fenced for a drop that is over. Setting a fence to zero again changes nothing, so a settle that
  * failed after this step releases nothing twice. Answers the units released.
  */
-async function releaseDropFences(deps: DropDeps, drop: Drop, now: Date): Promise<number> {
+async function releaseDropFences(
+  deps: DropDeps,
+  drop: Drop,
+  now: Date,
+  why = 'drop settled: unsold units back to shared stock',
+): Promise<number> {
   const key = dropFenceKey(drop.dropId);
   let released = 0;
   for (const item of drop.items) {
@@ -761,7 +768,7 @@ async function releaseDropFences(deps: DropDeps, drop: Drop, now: Date): Promise
       units: 0,
       overflow: false,
       actor: { kind: 'drop', id: drop.dropId },
-      reason: 'drop settled: unsold units back to shared stock',
+      reason: why,
       reference: drop.dropId,
       now,
     });
@@ -769,6 +776,12 @@ async function releaseDropFences(deps: DropDeps, drop: Drop, now: Date): Promise
   }
   return released;
 }
+
+/**
+ * How long after settling a drop's fence is still swept for pieces that came back: longer than the
+ * return window and the pickup deadline, after which an order is no longer cancelled.
+ */
+export const SETTLED_SWEEP_DAYS = 60;
 
 /** Later than any pay-by or arrival; ISO text of a four-digit year, so it sorts after every key. */
 const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
@@ -826,9 +839,20 @@ export async function runDropScheduler(
         (await deps.drops.queuedEntries(drop, END_OF_TIME.toISOString(), 1)).length === 0
       ) {
         report.released += await releaseDropFences(deps, drop, now);
-        await deps.drops.settle(drop.dropId);
+        await deps.drops.settle(drop.dropId, now);
         report.settled++;
       }
+    } catch (error) {
+      report.failed++;
+      options.onError?.(drop.dropId, error);
+    }
+  }
+  // A piece of a finished drop that comes back (its order cancelled or refunded after the drop settled)
+  // is released into the drop's fence, where nobody could buy it: it goes on to the shared stock.
+  const since = new Date(deps.clock.now().getTime() - SETTLED_SWEEP_DAYS * 86_400_000);
+  for (const drop of await deps.drops.settledDrops(since)) {
+    try {
+      report.released += await releaseDropFences(deps, drop, deps.clock.now(), 'refunded after the drop');
     } catch (error) {
       report.failed++;
       options.onError?.(drop.dropId, error);
@@ -849,6 +873,53 @@ export async function markEntryPurchased(
   const drop = await deps.drops.get(dropId);
   if (!drop) return undefined;
   return deps.drops.markPurchased(drop, key, deps.clock.now());
+}
+
+/** How a drop order's payment method stands against the drop's per-payment-method limit. */
+export type DropPaymentMethodVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly used: number; readonly limit: number };
+
+/**
+ * Counts a drop order's units against its payment method (by card fingerprint) before the order is
+ * placed, so one card cannot buy for several accounts past the drop's `perPaymentMethodLimit`. Counted
+ * once per entrant: the same order's events, delivered again or concurrently, get the first answer.
+ * Counts are never given back (a refunded piece does not free its card for another account).
+ * A payment without a fingerprint (a method that has none) and a drop that no longer exists pass.
+ */
+export async function claimDropPaymentMethod(
+  deps: { readonly drops: Pick<DropStore, 'get' | 'claimPaymentMethod'> },
+  input: {
+    readonly dropId: string;
+    readonly sub: string;
+    readonly fingerprint: string | undefined;
+    readonly units: number;
+  },
+): Promise<DropPaymentMethodVerdict> {
+  if (input.fingerprint === undefined) return { allowed: true };
+  const drop = await deps.drops.get(input.dropId);
+  if (!drop) return { allowed: true };
+  const limit = paymentMethodLimitOf(drop);
+  const claim = await deps.drops.claimPaymentMethod(drop, {
+    methodKey: paymentMethodKey(drop.dropId, input.fingerprint),
+    entrantKey: entrantKey(drop.dropId, input.sub),
+    units: input.units,
+    limit,
+  });
+  return claim.allowed ? { allowed: true } : { allowed: false, used: claim.used, limit };
+}
+
+/**
+ * A winner's checkout whose payment was refused and voided gives the hold back to the winner: the entry
+ * stays `won` until its pay-by and a new checkout may bind it. Idempotent.
+ */
+export async function releaseDropHold(
+  deps: { readonly drops: Pick<DropStore, 'get' | 'unbindCheckout'> },
+  input: { readonly dropId: string; readonly sub: string; readonly checkoutId: string },
+): Promise<DropEntry | undefined> {
+  const drop = await deps.drops.get(input.dropId);
+  if (!drop) return undefined;
+  return deps.drops.unbindCheckout(drop, entrantKey(drop.dropId, input.sub), input.checkoutId);
 }
 
 /** What a checkout reserves for a drop winner: the won units, from the drop's fence, held until pay-by. */

@@ -78,8 +78,16 @@ function dropStoreContract(name: string, makeStore: () => Promise<DropStore>) {
       expect(again).toMatchObject({ created: false, drop: { name: 'Contract drop' } });
       expect(await store.get(drop.dropId)).toEqual(drop);
       expect((await store.activeDrops()).map((d) => d.dropId)).toContain(drop.dropId);
-      await store.settle(drop.dropId);
+      const settledAt = new Date('2026-03-01T11:05:00.000Z');
+      await store.settle(drop.dropId, settledAt);
       expect((await store.activeDrops()).map((d) => d.dropId)).not.toContain(drop.dropId);
+      // Settled once: a second settle keeps the first time, and the drop is listed from that time on.
+      await store.settle(drop.dropId, new Date('2026-03-02T00:00:00.000Z'));
+      expect(await store.get(drop.dropId)).toEqual({ ...drop, settledAt: settledAt.toISOString() });
+      const settled = (since: string) =>
+        store.settledDrops(new Date(since)).then((drops) => drops.map((d) => d.dropId));
+      expect(await settled('2026-03-01T11:00:00.000Z')).toContain(drop.dropId);
+      expect(await settled('2026-03-01T11:06:00.000Z')).not.toContain(drop.dropId);
     });
 
     it('takes one entry per customer and tells a resumed request from a second one', async () => {
@@ -258,6 +266,65 @@ function dropStoreContract(name: string, makeStore: () => Promise<DropStore>) {
       expect(await store.markPurchased(drop, a.entrantKey, NOW)).toMatchObject({ status: 'purchased' });
       expect(await store.dueHolds(drop, new Date('2026-03-01T12:00:00.000Z'), 10)).toEqual([]);
       expect(await store.markPurchased(drop, entrantKey(drop.dropId, 'nobody'), NOW)).toBeUndefined();
+    });
+
+    it('frees a won entry from the checkout it is bound to, and from no other', async () => {
+      const drop = dropOf();
+      await store.create(drop, {});
+      const a = entryOf(drop, 'a');
+      await store.addEntry(drop, a);
+      await store.claim(drop, a, { shards: [0], payBy: PAY_BY, now: NOW });
+      await store.bindCheckout(drop, a.entrantKey, 'chk_1', NOW);
+      expect(await store.unbindCheckout(drop, a.entrantKey, 'chk_other')).toMatchObject({
+        checkoutId: 'chk_1',
+      });
+      const freed = await store.unbindCheckout(drop, a.entrantKey, 'chk_1');
+      expect(freed).toMatchObject({ status: 'won', payBy: PAY_BY });
+      expect(freed).not.toHaveProperty('checkoutId');
+      expect(await store.unbindCheckout(drop, a.entrantKey, 'chk_1')).not.toHaveProperty('checkoutId');
+      expect(await store.bindCheckout(drop, a.entrantKey, 'chk_2', NOW)).toMatchObject({
+        bound: true,
+        entry: { checkoutId: 'chk_2' },
+      });
+      // A purchased entry keeps the checkout that paid for it.
+      await store.markPurchased(drop, a.entrantKey, NOW);
+      expect(await store.unbindCheckout(drop, a.entrantKey, 'chk_2')).toMatchObject({
+        status: 'purchased',
+        checkoutId: 'chk_2',
+      });
+    });
+
+    it("counts a payment method's units once per entrant and never past its limit, even all at once", async () => {
+      const drop = dropOf();
+      await store.create(drop, {});
+      const claim = (sub: string, units = 1, methodKey = 'card-a', limit = 3) =>
+        store.claimPaymentMethod(drop, { methodKey, entrantKey: entrantKey(drop.dropId, sub), units, limit });
+
+      const subs = Array.from({ length: 40 }, (_, i) => `shopper-${i}`);
+      const outcomes = await inParallel(subs, 40, (sub) => claim(sub));
+      const allowed = subs.filter((_, i) => outcomes[i]?.allowed);
+      expect(allowed).toHaveLength(3);
+      expect(outcomes.filter((o) => !o.allowed).every((o) => o.used === 3)).toBe(true);
+      // The same entrant again gets its first answer, and is not counted twice.
+      for (const sub of allowed) expect(await claim(sub)).toMatchObject({ allowed: true, used: 3 });
+      const refused = subs.find((sub) => !allowed.includes(sub))!;
+      expect(await claim(refused)).toEqual({ allowed: false, used: 3 });
+      // Another card, and the same card in another drop, are counted apart.
+      expect(await claim(refused, 1, 'card-b')).toEqual({ allowed: true, used: 1 });
+      const other = dropOf();
+      await store.create(other, {});
+      expect(
+        await store.claimPaymentMethod(other, {
+          methodKey: 'card-a',
+          entrantKey: entrantKey(other.dropId, refused),
+          units: 1,
+          limit: 3,
+        }),
+      ).toEqual({ allowed: true, used: 1 });
+      // Units that no count can make room for are refused, except to the entrant already counted.
+      expect(await claim('greedy', 4, 'card-c')).toEqual({ allowed: false, used: 0 });
+      expect(await claim('pair', 2, 'card-d')).toEqual({ allowed: true, used: 2 });
+      expect(await claim('pair', 2, 'card-d', 1)).toEqual({ allowed: true, used: 2 });
     });
   });
 }

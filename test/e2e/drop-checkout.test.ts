@@ -31,7 +31,7 @@ describe('drop winners pay through checkout on the local runtime, over HTTP', ()
     await platform?.stop();
   });
 
-  it(`first come, ${UNITS} units, ${UNITS} shoppers: each wins, pays, and ends with an order and a purchased entry`, async () => {
+  it(`first come, ${UNITS} units, ${UNITS} shoppers: each wins and pays (one card used twice is voided once), and ends with an order and a purchased entry`, async () => {
     const staff = await api('POST', '/v1/dev/token', { body: { sub: 'drop-staff', groups: ['staff'] } });
     const now = Date.now();
     const created = await api('POST', '/v1/admin/drops', {
@@ -56,8 +56,27 @@ describe('drop winners pay through checkout on the local runtime, over HTTP', ()
     const shoppers = await Promise.all(
       Array.from({ length: UNITS }, (_, i) => shopper(api, `drop-buyer-${i}-${randomUUID().slice(0, 8)}`)),
     );
+    // Two of them pay with one card: the drop allows one unit per card, so one of the two is voided and
+    // pays again with another card.
+    const cards = ['pm_card_visa', 'pm_card_visa', 'pm_card_amex'];
+    const pay = async (who: (typeof shoppers)[number], card: string) => {
+      const cartId = await who.cart('FR', [{ sku, quantity: 1 }]);
+      const started = await who.checkout({
+        cartId,
+        email: `${who.sub}@example.com`,
+        shippingAddress: PARIS_ADDRESS,
+        shippingMethod: 'standard',
+        dropId,
+      });
+      expect(started.status, started.text).toBe(201);
+      const paid = await api('POST', `/v1/dev/payments/${started.json.payment.paymentIntentId}/confirm`, {
+        body: { paymentMethod: card },
+      });
+      expect(paid.status, paid.text).toBe(200);
+      return started;
+    };
     const results = await Promise.all(
-      shoppers.map(async (who) => {
+      shoppers.map(async (who, i) => {
         const entered = await api('POST', `/v1/drops/${dropId}/entries`, {
           token: who.token,
           headers: { 'idempotency-key': randomUUID() },
@@ -66,15 +85,7 @@ describe('drop winners pay through checkout on the local runtime, over HTTP', ()
         expect(entered.status, entered.text).toBe(201);
         expect(entered.json.status).toBe('won');
 
-        const cartId = await who.cart('FR', [{ sku, quantity: 1 }]);
-        const started = await who.checkout({
-          cartId,
-          email: `${who.sub}@example.com`,
-          shippingAddress: PARIS_ADDRESS,
-          shippingMethod: 'standard',
-          dropId,
-        });
-        expect(started.status, started.text).toBe(201);
+        const started = await pay(who, cards[i]!);
         expect(started.json).toMatchObject({
           dropId,
           reservation: {
@@ -82,15 +93,24 @@ describe('drop winners pay through checkout on the local runtime, over HTTP', ()
             lines: [{ sku, locationId: WAREHOUSE, quantity: 1 }],
           },
         });
-        const paid = await api('POST', `/v1/dev/payments/${started.json.payment.paymentIntentId}/confirm`, {
-          body: { paymentMethod: 'pm_card_visa' },
-        });
-        expect(paid.status, paid.text).toBe(200);
-        return { who, orderId: started.json.orderId as string };
+        return {
+          who,
+          checkoutId: started.json.checkoutId as string,
+          orderId: started.json.orderId as string,
+        };
       }),
     );
 
     // The webhook places each order; its OrderPlaced reaches the drops service through the outbox and bus.
+    await platform.idle();
+    const reasons = [];
+    for (const result of results) {
+      const checkout = await api('GET', `/v1/checkouts/${result.checkoutId}`, { token: result.who.token });
+      if (checkout.json.status !== 'abandoned') continue;
+      reasons.push(checkout.json.abandonedReason);
+      result.orderId = (await pay(result.who, 'pm_card_mastercard')).json.orderId;
+    }
+    expect(reasons).toEqual(['payment_method_limit']);
     await platform.idle();
     for (const { who, orderId } of results) {
       const order = await api('GET', `/v1/orders/${orderId}`, { token: who.token });

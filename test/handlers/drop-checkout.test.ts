@@ -5,7 +5,7 @@ import { makeHandler as makeSweeperHandler } from '../../functions/checkout/hold
 import { makeHandler as makeWebhookHandler } from '../../functions/checkout/stripe-webhook.ts';
 import { makeHandler as makeDropOrdersHandler } from '../../functions/drops/drop-orders.ts';
 import { LocalPaymentGateway } from '../../lib/adapters/local-payments/local-payment-gateway.ts';
-import { OrderPlaced } from '../../lib/commerce/events.ts';
+import { CheckoutAbandoned, OrderPlaced } from '../../lib/commerce/events.ts';
 import { newZoneId } from '../../lib/commerce/ids.ts';
 import { Order } from '../../lib/commerce/order.ts';
 import type { CheckoutStep } from '../../lib/commerce/ports.ts';
@@ -344,12 +344,17 @@ describe('POST /v1/checkouts with a dropId', () => {
     await enter('winner');
     const res = await checkout('winner', cartOf('winner'));
     expect(res.status).toBe(201);
-    expect((await payments.confirm(res.json.payment.paymentIntentId, 'pm_card_visa')).status).toBe(
-      'succeeded',
-    );
+    // Only authorized at first: the card is held to the drop's limit before the funds are captured.
+    expect(res.json.payment).toMatchObject({ captureMethod: 'manual', captureWhenPlaced: true });
+    const pi = res.json.payment.paymentIntentId;
+    expect((await payments.confirm(pi, 'pm_card_visa')).status).toBe('requires_capture');
     await payments.deliverPending();
     const order = await commerce.getOrder(res.json.orderId);
     expect(order).toMatchObject({ dropId: drop.dropId, status: 'paid' });
+    expect(await payments.retrieve(pi)).toMatchObject({
+      status: 'succeeded',
+      amountReceived: { amount: 45_000 },
+    });
     // As the DynamoDB repository stores it: the strict schema, with no fence leaking into the allocation.
     expect(Order.safeParse(order).error).toBeUndefined();
     expect(await pool()).toMatchObject({ available: ON_HAND - DROP_UNITS, reserved: 0, allocated: 1 });
@@ -378,6 +383,96 @@ describe('POST /v1/checkouts with a dropId', () => {
     expect([first, again]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect(drops.stats.writes - writes).toBe(1);
     expect(await entryOf('winner')).toMatchObject({ status: 'purchased', checkoutId: res.json.checkoutId });
+  });
+
+  it("voids a second account's payment with a card already used up to the drop's limit; another card pays", async () => {
+    for (const sub of ['first', 'second']) expect((await enter(sub)).status).toBe('won');
+    const first = await checkout('first', cartOf('first'));
+    await payments.confirm(first.json.payment.paymentIntentId, 'pm_card_visa');
+    await payments.deliverPending();
+    expect(await commerce.getOrder(first.json.orderId)).toMatchObject({ status: 'paid' });
+
+    // The same card (the same fingerprint) for another account: one unit per card in this drop.
+    const second = await checkout('second', cartOf('second'));
+    const pi = second.json.payment.paymentIntentId;
+    expect((await payments.confirm(pi, 'pm_card_visa')).status).toBe('requires_capture');
+    await payments.deliverPending();
+    expect(await commerce.getOrder(second.json.orderId)).toBeUndefined();
+    expect(await commerce.getCheckout(second.json.checkoutId)).toMatchObject({
+      status: 'abandoned',
+      abandonedReason: 'payment_method_limit',
+      reservation: { released: true },
+    });
+    // Voided, never charged.
+    expect(await payments.retrieve(pi)).toMatchObject({ status: 'canceled', amountReceived: { amount: 0 } });
+    const abandoned = commerce.events.filter((e) => e.definition === CheckoutAbandoned);
+    expect(abandoned.map((e) => e.data)).toEqual([
+      expect.objectContaining({ checkoutId: second.json.checkoutId, reason: 'payment_method_limit' }),
+    ]);
+    // The unit waits in the drop's fence, and the winner's hold is free for another checkout.
+    expect(await fenceUnits()).toBe(1);
+    const entry = await entryOf('second');
+    expect(entry).toMatchObject({ status: 'won' });
+    expect(entry).not.toHaveProperty('checkoutId');
+
+    const retry = await checkout('second', cartOf('second'));
+    expect(retry.status, retry.body).toBe(201);
+    await payments.confirm(retry.json.payment.paymentIntentId, 'pm_card_mastercard');
+    await payments.deliverPending();
+    expect(await commerce.getOrder(retry.json.orderId)).toMatchObject({
+      status: 'paid',
+      dropId: drop.dropId,
+    });
+    expect(await fenceUnits()).toBe(0);
+    expect(await pool()).toMatchObject({ available: ON_HAND - DROP_UNITS, reserved: 0, allocated: 2 });
+    const placed = commerce.events.filter((e) => e.definition === OrderPlaced);
+    expect(placed.map((e) => (e.data as { customerId: string }).customerId).sort()).toEqual([
+      'first',
+      'second',
+    ]);
+  });
+
+  it('lets one card pay for as many units as the drop allows per payment method, across accounts', async () => {
+    drop = await createDrop(dropDeps, {
+      request: {
+        name: 'Comète, cartes partagées',
+        items: [{ sku: OTHER_SKU, locationId: BOUTIQUE, units: 3 }],
+        window: {
+          opensAt: clock.now().toISOString(),
+          closesAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+        },
+        channels: ['web'],
+        earlyAccess: [],
+        perCustomerLimit: 1,
+        perPaymentMethodLimit: 2,
+        mode: 'first_come',
+        expectedArrivalsPerSecond: 100,
+        payWithinMinutes: 30,
+      },
+      staffId: 'staff-1',
+      operation: { scope: 'staff-1', key: 'create-comete-shared' },
+    });
+    const outcomes: string[] = [];
+    for (const sub of ['one', 'two', 'three']) {
+      const won = await enterDrop(dropDeps, {
+        dropId: drop.dropId,
+        sub,
+        tier: 'standard',
+        zone: 'eu',
+        request: { sku: OTHER_SKU, quantity: 1, channel: 'web' },
+        operation: { scope: sub, key: `${sub}-shared-entry` },
+      });
+      expect(won.status).toBe('won');
+      const res = await checkout(sub, cartOf(sub, [{ sku: OTHER_SKU, quantity: 1 }]));
+      expect(res.status, res.body).toBe(201);
+      await payments.confirm(res.json.payment.paymentIntentId, 'pm_card_amex');
+      await payments.deliverPending();
+      outcomes.push(
+        (await commerce.getOrder(res.json.orderId))?.status ??
+          `${(await commerce.getCheckout(res.json.checkoutId))?.abandonedReason}`,
+      );
+    }
+    expect(outcomes).toEqual(['paid', 'paid', 'payment_method_limit']);
   });
 
   it('marks an entry purchased when the order arrives after the drop sweeper expired it', async () => {

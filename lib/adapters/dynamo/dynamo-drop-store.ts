@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -10,6 +11,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Drop, DropEntry } from '../../drops/drop.ts';
 import {
   type AddEntryOutcome,
@@ -19,6 +21,7 @@ import {
   type DropStore,
   type DropStoreStats,
   type HoldRelease,
+  type PaymentMethodClaim,
   type ShardPart,
 } from '../../drops/ports.ts';
 import { splitUnits } from '../../drops/shards.ts';
@@ -38,6 +41,7 @@ export const ENTRY_INDEX_WRITES_PER_SECOND = 400;
 /** Most `gsi1` partitions a drop's entries are spread over. */
 export const MAX_ENTRY_PARTITIONS = 100;
 const ACTIVE_DROPS = 'DROPS#ACTIVE';
+const SETTLED_DROPS = 'DROPS#SETTLED';
 
 const dropKeyOf = (dropId: string) => ({ pk: `DROP#${dropId}`, sk: 'DROP' });
 const seedKeyOf = (dropId: string) => ({ pk: `DROP#${dropId}`, sk: 'SEED' });
@@ -52,6 +56,10 @@ const entryKeyOf = (dropId: string, entrantKey: string) => ({
 const holdKeyOf = (dropId: string, entry: Pick<DropEntry, 'shard' | 'entrantKey'>, payBy: string) => ({
   pk: `DROPHOLD#${dropId}#${entry.shard ?? 0}`,
   sk: `${payBy}#${entry.entrantKey}`,
+});
+const methodKeyOf = (dropId: string, methodKey: string) => ({
+  pk: `DROPPAY#${dropId}#${methodKey}`,
+  sk: 'PAYMENT_METHOD',
 });
 const waitKeyOf = (dropId: string, sku: string, drawRank: number, entrantKey: string) => ({
   pk: `DROPWAIT#${dropId}#${sku}`,
@@ -109,12 +117,15 @@ export interface DynamoDropStoreProps {
 
 /**
  * Drops in the inventory table. Items, by key:
- * - `DROP#<id>` / `DROP`: the drop (in the sparse `gsi1` partition `DROPS#ACTIVE` until settled), and
+ * - `DROP#<id>` / `DROP`: the drop (in the `gsi1` partition `DROPS#ACTIVE` until settled, then in
+ *   `DROPS#SETTLED` by settle time), and
  *   `DROP#<id>` / `SEED`: a draw's secret seed, never read by the API;
  * - `DROPSHARD#<id>#<sku>` / `SHARD#<i>`: a first-come item's units, `available` decremented by claims;
  * - `DROPENTRY#<id>#<entrantKey>` / `ENTRY`: one per customer, listed in `gsi1` by arrival;
  * - `DROPHOLD#<id>#<shard>` / `<payBy>#<entrantKey>`: a won, unpaid hold, for the expiry sweep;
- * - `DROPWAIT#<id>#<sku>` / `<rank>#<entrantKey>`: a draw's waitlist in rank order.
+ * - `DROPWAIT#<id>#<sku>` / `<rank>#<entrantKey>`: a draw's waitlist in rank order;
+ * - `DROPPAY#<id>#<methodKey>` / `PAYMENT_METHOD`: the units paid with one payment method, and the
+ *   entrants who paid with it (a string set).
  * Pointers are written and deleted in the same transaction as the entry they point to.
  */
 export class DynamoDropStore implements DropStore {
@@ -595,6 +606,75 @@ export class DynamoDropStore implements DropStore {
     }
   }
 
+  async unbindCheckout(drop: Drop, entrantKey: string, checkoutId: string): Promise<DropEntry | undefined> {
+    try {
+      this.stats.attempts++;
+      const { Attributes } = await this.props.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: entryKeyOf(drop.dropId, entrantKey),
+          UpdateExpression: 'REMOVE checkoutId',
+          ConditionExpression: '#status = :won AND checkoutId = :checkout',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':won': 'won', ':checkout': checkoutId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      this.stats.writes++;
+      return DropEntry.parse(Attributes);
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      this.stats.conditionFailures++;
+      return this.getEntry(drop.dropId, entrantKey);
+    }
+  }
+
+  async claimPaymentMethod(
+    drop: Drop,
+    claim: {
+      readonly methodKey: string;
+      readonly entrantKey: string;
+      readonly units: number;
+      readonly limit: number;
+    },
+  ): Promise<PaymentMethodClaim> {
+    const Key = methodKeyOf(drop.dropId, claim.methodKey);
+    if (claim.units > claim.limit) {
+      // No count can make room: only an entrant counted before (under a larger limit) is allowed.
+      const { Item } = await this.props.client.send(
+        new GetCommand({ TableName: this.table, Key, ConsistentRead: true }),
+      );
+      return methodOutcome(Item, claim.entrantKey);
+    }
+    try {
+      this.stats.attempts++;
+      const { Attributes } = await this.props.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'ADD used :units, entrants :entrant SET dropId = :drop',
+          ConditionExpression:
+            '(attribute_not_exists(used) OR used <= :room) AND NOT contains(entrants, :entrantKey)',
+          ExpressionAttributeValues: {
+            ':units': claim.units,
+            ':entrant': new Set([claim.entrantKey]),
+            ':entrantKey': claim.entrantKey,
+            ':room': claim.limit - claim.units,
+            ':drop': drop.dropId,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      this.stats.writes++;
+      return { allowed: true, used: Number(Attributes?.used ?? claim.units) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.stats.conditionFailures++;
+      return methodOutcome(error.Item ? unmarshall(error.Item) : undefined, claim.entrantKey);
+    }
+  }
+
   async markPurchased(drop: Drop, entrantKey: string, now: Date): Promise<DropEntry | undefined> {
     for (let step = 0; step < this.maxAttempts; step++) {
       const entry = await this.getEntry(drop.dropId, entrantKey);
@@ -633,19 +713,35 @@ export class DynamoDropStore implements DropStore {
     return items.map((item) => Drop.parse(item));
   }
 
-  async settle(dropId: string): Promise<void> {
+  async settle(dropId: string, at: Date): Promise<void> {
+    const settledAt = at.toISOString();
     try {
       await this.props.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: dropKeyOf(dropId),
-          UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'SET gsi1pk = :settled, gsi1sk = :sk, settledAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(settledAt)',
+          ExpressionAttributeValues: {
+            ':settled': SETTLED_DROPS,
+            ':sk': `${settledAt}#${dropId}`,
+            ':at': settledAt,
+          },
         }),
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
+  }
+
+  async settledDrops(since: Date): Promise<Drop[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+      ExpressionAttributeValues: { ':pk': SETTLED_DROPS, ':since': since.toISOString() },
+    });
+    return items.map((item) => Drop.parse(item));
   }
 
   /**
@@ -784,6 +880,14 @@ export class DynamoDropStore implements DropStore {
     } while (start);
     return items;
   }
+}
+
+/** A payment method's item as stored: the entrant counted before is allowed again, anyone else refused. */
+function methodOutcome(item: Record<string, unknown> | undefined, entrantKey: string): PaymentMethodClaim {
+  const used = Number(item?.used ?? 0);
+  const entrants = item?.entrants;
+  const counted = entrants instanceof Set && entrants.has(entrantKey);
+  return { allowed: counted, used };
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -15,6 +15,8 @@ import {
   newDrop,
   newDropId,
   payByFor,
+  paymentMethodKey,
+  paymentMethodLimitOf,
   remainingBand,
   tierOpensAt,
 } from '../../../lib/drops/drop.ts';
@@ -188,6 +190,26 @@ describe('newDrop', () => {
 
   it('refuses a malformed drop id', () => {
     expect(() => newDrop(request(), { dropId: 'DRP_UPPER', now: new Date(0) })).toThrow();
+  });
+
+  it('limits a payment method to the per-customer limit unless the request allows it more', () => {
+    expect(created({ perCustomerLimit: 2 }).perPaymentMethodLimit).toBe(2);
+    expect(created({ perCustomerLimit: 2, perPaymentMethodLimit: 6 }).perPaymentMethodLimit).toBe(6);
+    expect(issues(body({ perCustomerLimit: 2, perPaymentMethodLimit: 1 }))).toEqual([
+      'perPaymentMethodLimit: must be at least perCustomerLimit: one customer pays with one payment method',
+    ]);
+    // A drop stored before the limit existed counts its per-customer limit.
+    const { perPaymentMethodLimit: _absent, ...older } = created({ perCustomerLimit: 3 });
+    expect(paymentMethodLimitOf(Drop.parse(older))).toBe(3);
+  });
+});
+
+describe('paymentMethodKey', () => {
+  it('is sha256 of drop id and fingerprint: no fingerprint stored, unrelated across drops', () => {
+    const key = paymentMethodKey('drp_nocturne', 'Xt5EWLLDS7FJjR1c');
+    expect(key).toBe(createHash('sha256').update('drp_nocturne\nXt5EWLLDS7FJjR1c').digest('hex'));
+    expect(key).not.toContain('Xt5EWLLDS7FJjR1c');
+    expect(paymentMethodKey('drp_other', 'Xt5EWLLDS7FJjR1c')).not.toBe(key);
   });
 });
 

@@ -24,6 +24,7 @@ import {
   myDropEntry,
   publishedDraws,
   runDropScheduler,
+  SETTLED_SWEEP_DAYS,
 } from '../../../lib/drops/use-cases.ts';
 import { UnknownReferenceError } from '../../../lib/errors.ts';
 import { InMemoryStockStore } from '../../../lib/inventory/in-memory-stock-store.ts';
@@ -452,6 +453,41 @@ describe('drop use cases', () => {
       expect(after?.fences[dropFenceKey(drop.dropId)]?.units ?? 0).toBe(0);
       expect(after?.available).toBe(availableBefore + fenced);
       expect(await runDropScheduler(deps)).toMatchObject({ settled: 0, released: 0 });
+    });
+
+    it('gives a piece refunded after the drop settled back to the shared stock, not its empty fence', async () => {
+      const drop = await create();
+      at(minutes(10));
+      await enter(drop.dropId, 'payer');
+      // The winner's checkout takes the unit from the drop's fence and the order allocates it.
+      const fence = { key: dropFenceKey(drop.dropId), units: 1 };
+      await stock.reserve({
+        reservationId: 'chk_eu_payer',
+        lines: [{ sku: SKU, locationId: WAREHOUSE, quantity: 1, fence }],
+        holdUntil: new Date(minutes(40)),
+        owner: { zone: 'eu', checkoutId: 'chk_eu_payer' },
+        now: new Date(minutes(11)),
+      });
+      await stock.allocate('chk_eu_payer', new Date(minutes(12)));
+      await markEntryPurchased(deps, drop.dropId, entrantKey(drop.dropId, 'payer'));
+      at(minutes(71));
+      expect(await runDropScheduler(deps)).toMatchObject({ settled: 1, released: 2 });
+      expect((await drops.get(drop.dropId))?.settledAt).toBe(minutes(71));
+      const settled = (await stock.pools([SKU]))[0]!;
+      expect(settled).toMatchObject({ allocated: 1, fences: { [fence.key]: { units: 0 } } });
+
+      // Cancelled and refunded days later: the release puts the unit back where it came from.
+      at(minutes(5 * 24 * 60));
+      await stock.release('chk_eu_payer', 'refunded', new Date(minutes(5 * 24 * 60)));
+      expect((await stock.pools([SKU]))[0]?.fences[fence.key]?.units).toBe(1);
+      expect(await runDropScheduler(deps)).toMatchObject({ drops: 0, settled: 0, released: 1 });
+      const restocked = (await stock.pools([SKU]))[0]!;
+      expect(restocked).toMatchObject({ allocated: 0, available: settled.available + 1 });
+      expect(restocked.fences[fence.key]?.units).toBe(0);
+      expect(await runDropScheduler(deps)).toMatchObject({ released: 0 });
+      // Long after the return window, settled drops are no longer swept.
+      at(minutes((SETTLED_SWEEP_DAYS + 1) * 24 * 60));
+      expect(await drops.settledDrops(new Date(minutes(60 * 24 * 60)))).toEqual([]);
     });
   });
 });
