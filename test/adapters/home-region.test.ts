@@ -1,8 +1,13 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lib/adapters/dynamo/document-client.ts';
+import { DynamoDropStore } from '../../lib/adapters/dynamo/dynamo-drop-store.ts';
 import { DynamoStockStore } from '../../lib/adapters/dynamo/dynamo-stock-store.ts';
+import { HomeRegionDropStore } from '../../lib/adapters/dynamo/home-region-drop-store.ts';
 import { HomeRegionStockStore } from '../../lib/adapters/dynamo/home-region-stock-store.ts';
+import { demoLocations } from '../../lib/demo/locations.ts';
+import type { DropStore } from '../../lib/drops/ports.ts';
+import { createDrop, DropCache, type DropDeps, enterDrop } from '../../lib/drops/use-cases.ts';
 import { NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { OutOfStockError } from '../../lib/inventory/errors.ts';
 import { homeRegionLookup, homeRegionOf, routeToHomeRegion } from '../../lib/inventory/home-region.ts';
@@ -15,7 +20,9 @@ import {
   LOCAL_CREDENTIALS,
   startDynamoLocal,
 } from '../../lib/runtime/local/dynamo-local.ts';
+import { StaticLocations } from '../support/commerce-fakes.ts';
 import { TEST_ZONES, testTables, useOwnDynamoLocal } from '../support/dynamo.ts';
+import { FixedClock } from '../support/fakes.ts';
 import { LOCAL_DATABASE_REGION, LwwReplicator } from '../support/lww-replicator.ts';
 import { reserveRequest } from './stock-store.contract.ts';
 
@@ -183,7 +190,7 @@ describe('home region routing', () => {
   });
 });
 
-describe('stock over a last-writer-wins global table (two DynamoDB Local instances)', () => {
+describe('stock and drops over a last-writer-wins global table (two DynamoDB Local instances)', () => {
   let second: DynamoLocal;
   let replicator: LwwReplicator;
   let tableName: string;
@@ -302,5 +309,159 @@ describe('stock over a last-writer-wins global table (two DynamoDB Local instanc
     expect(await heldOn(WEST, 'home-')).toBe(UNITS);
     expect(routers[CENTRAL]?.stats.writesByRegion).toEqual({ [WEST]: ORDERS / 2 + 1 });
     expect(routers[WEST]?.stats.writesByRegion).toEqual({ [WEST]: ORDERS / 2 });
+  });
+
+  describe('a first-come drop entered through both regions', () => {
+    const DROP_UNITS = 20;
+    const ENTRANTS = 150;
+    const clock = new FixedClock(new Date('2026-03-01T10:00:00.000Z'));
+    // The drop's location is homed in WEST, as `lookup` says.
+    const locations = new StaticLocations(
+      demoLocations().map((l) => (l.locationId === 'roissy-warehouse' ? { ...l, region: WEST } : l)),
+    );
+    const regionalDrops = () =>
+      Object.fromEntries(
+        [WEST, CENTRAL].map((region) => [
+          region,
+          new DynamoDropStore({
+            client: docs[region] as ReturnType<typeof createDocumentClient>,
+            tableName,
+            region,
+          }),
+        ]),
+      ) as Record<string, DynamoDropStore>;
+    /** One container's dependencies in a region, with its own drop cache as a Lambda would hold. */
+    const depsIn = (region: string, drops: DropStore): DropDeps => ({
+      drops,
+      stock: new HomeRegionStockStore({ localRegion: region, stores, homeRegionOf: lookup }),
+      locations,
+      clock,
+      dropCache: new DropCache(drops, clock),
+    });
+
+    /** Creates the drop in `from` (its writes go wherever that store sends them) and lets it replicate. */
+    const openDrop = async (sku: string, from: DropDeps): Promise<string> => {
+      await (stores[WEST] as StockStore).setOnHand(sku, 'roissy-warehouse', 'eu', DROP_UNITS);
+      const drop = await createDrop(from, {
+        request: {
+          name: 'Comète',
+          items: [{ sku, locationId: 'roissy-warehouse', units: DROP_UNITS }],
+          window: { opensAt: '2026-03-01T09:00:00.000Z', closesAt: '2026-03-01T11:00:00.000Z' },
+          channels: ['web'],
+          earlyAccess: [],
+          perCustomerLimit: 1,
+          mode: 'first_come',
+          expectedArrivalsPerSecond: 100,
+          payWithinMinutes: 30,
+        },
+        staffId: 'staff-1',
+        operation: { scope: 'staff-1', key: sku },
+      });
+      expect(drop.items[0]?.shards).toBe(1);
+      expect(drop.admission).toBe('direct');
+      await replicator.settle();
+      return drop.dropId;
+    };
+
+    /** Half the entrants through each region's API, concurrently; answers how many were told `won`. */
+    const enterFromBoth = async (dropId: string, sku: string, deps: Record<string, DropDeps>) => {
+      let told = 0;
+      const { errors } = await runLimited(ENTRANTS, CONCURRENCY, async (i) => {
+        const sub = `${sku}-shopper-${i}`;
+        const answer = await enterDrop(deps[i % 2 === 0 ? WEST : CENTRAL] as DropDeps, {
+          dropId,
+          sub,
+          tier: 'standard',
+          zone: 'eu',
+          request: { sku, quantity: 1, channel: 'web' },
+          operation: { scope: sub, key: 'entry' },
+        });
+        if (answer.status === 'won') told++;
+      });
+      await replicator.settle();
+      return { told, errors };
+    };
+
+    /** Won entries and the shard's units left, as a replica holds them once replication settled. */
+    const tallyOn = async (region: string, dropId: string, sku: string) => {
+      const doc = docs[region] as ReturnType<typeof createDocumentClient>;
+      let won = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new ScanCommand({
+            TableName: tableName,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(pk, :entries)',
+            ExpressionAttributeValues: { ':entries': `DROPENTRY#${dropId}#` },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        won += (page.Items ?? []).filter((item) => item.status === 'won').length;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const replica = regionalDrops()[region] as DynamoDropStore;
+      const drop = await replica.get(dropId);
+      const [left] = drop ? await replica.shardBalances(drop, sku) : [];
+      return { won, left };
+    };
+
+    it('oversells when each region claims on its own replica (negative control)', async () => {
+      const sku = 'DROP-NAIVE';
+      const naive = regionalDrops();
+      const deps = Object.fromEntries(
+        [WEST, CENTRAL].map((region) => [region, depsIn(region, naive[region] as DropStore)]),
+      );
+      const dropId = await openDrop(sku, deps[WEST] as DropDeps);
+      expect(await (naive[CENTRAL] as DynamoDropStore).get(dropId)).toBeDefined();
+
+      const { told, errors } = await enterFromBoth(dropId, sku, deps);
+      const [west, central] = await Promise.all([tallyOn(WEST, dropId, sku), tallyOn(CENTRAL, dropId, sku)]);
+      console.info(
+        `[R13 drops, negative control] ${ENTRANTS} entrants for ${DROP_UNITS} units: ${told} told won, ` +
+          `${west.won} won entries (oversold ${west.won - DROP_UNITS}); shard left on ${WEST} ${west.left}, ` +
+          `on ${CENTRAL} ${central.left}; errors ${errors.length}; ` +
+          `copies ${JSON.stringify(replicator.stats.copiesTo)}, lost writes ${replicator.stats.lostWrites}`,
+      );
+
+      expect(errors).toEqual([]);
+      expect(west.won).toBe(told);
+      expect(central).toEqual(west);
+      expect(west.won).toBeGreaterThan(DROP_UNITS);
+    });
+
+    it('sells exactly the units when every drop write goes to the home region', async () => {
+      const sku = 'DROP-HOME';
+      const regional = regionalDrops();
+      const routers = Object.fromEntries(
+        [WEST, CENTRAL].map((region) => [
+          region,
+          new HomeRegionDropStore({ localRegion: region, stores: regional, homeRegionOf: lookup }),
+        ]),
+      ) as Record<string, HomeRegionDropStore>;
+      const deps = Object.fromEntries(
+        [WEST, CENTRAL].map((region) => [region, depsIn(region, routers[region] as DropStore)]),
+      );
+      // Created from the other region on purpose: the drop still lands at home.
+      const dropId = await openDrop(sku, deps[CENTRAL] as DropDeps);
+
+      const { told, errors } = await enterFromBoth(dropId, sku, deps);
+      const [west, central] = await Promise.all([tallyOn(WEST, dropId, sku), tallyOn(CENTRAL, dropId, sku)]);
+      console.info(
+        `[R13 drops, home region] ${ENTRANTS} entrants for ${DROP_UNITS} units: ${told} told won, ` +
+          `${west.won} won entries (oversold ${Math.max(0, west.won - DROP_UNITS)}); shard left ${west.left}; ` +
+          `errors ${errors.length}; writes by region from ${WEST} ` +
+          `${JSON.stringify(routers[WEST]?.stats.writesByRegion)}, from ${CENTRAL} ` +
+          `${JSON.stringify(routers[CENTRAL]?.stats.writesByRegion)}`,
+      );
+
+      expect(errors).toEqual([]);
+      expect(told).toBe(DROP_UNITS);
+      expect(west).toEqual({ won: DROP_UNITS, left: 0 });
+      expect(central).toEqual(west);
+      for (const router of Object.values(routers)) {
+        expect(Object.keys(router.stats.writesByRegion)).toEqual([WEST]);
+      }
+    });
   });
 });

@@ -585,7 +585,7 @@ describe('ApiStack', () => {
     expect(actionsOf('PlatformOutboxRelay')).not.toContain('dynamodb:PutItem');
   });
 
-  it("lets stock-writing functions write every region's inventory replica and names the regions; readers only their own", () => {
+  it("lets stock- and drop-writing functions write every region's inventory replica and names the regions; readers only their own", () => {
     const regions = allRegions(vitrine.config);
     const inventoryTable = vitrine.stacks.globalData.tableNames.inventory;
     for (const region of regions) {
@@ -595,9 +595,14 @@ describe('ApiStack', () => {
         functions.find(([id]) => id.startsWith(prefix))?.[1].Properties.Environment as
           | { Variables: Record<string, unknown> }
           | undefined;
-      const homeRegions = String(envOf('CheckoutCheckouts')?.Variables.STOCK_HOME_REGIONS);
-      // The local replica first (reads), then every other region a pool may call home.
-      expect(homeRegions.split(',')).toEqual([region, ...regions.filter((r) => r !== region)]);
+      // Checkout reserves stock; the drop functions (and the webhook, which frees drop holds) write drops,
+      // which go to their home region like stock pools.
+      const writers = ['CheckoutCheckouts', 'CheckoutStripeWebhook', 'DropsDrops', 'DropsDropScheduler'];
+      for (const writer of writers) {
+        const homeRegions = String(envOf(writer)?.Variables.STOCK_HOME_REGIONS);
+        // The local replica first (reads), then every other region a pool may call home.
+        expect(homeRegions.split(','), writer).toEqual([region, ...regions.filter((r) => r !== region)]);
+      }
       expect(envOf('InventoryAvailability')?.Variables.STOCK_HOME_REGIONS).toBeUndefined();
 
       const granted = (prefix: string) =>
@@ -608,9 +613,11 @@ describe('ApiStack', () => {
         );
       for (const other of regions) {
         const replica = `:dynamodb:${other}:`;
-        const checkoutGrants = granted('CheckoutCheckouts');
-        expect(checkoutGrants).toContain(replica);
-        expect(checkoutGrants).toContain(`table/${inventoryTable}`);
+        for (const writer of writers) {
+          const grants = granted(writer);
+          expect(grants, writer).toContain(replica);
+          expect(grants, writer).toContain(`table/${inventoryTable}`);
+        }
         if (other !== region) expect(granted('InventoryAvailability')).not.toContain(replica);
       }
     }

@@ -16,6 +16,7 @@ import { DynamoShipmentStore } from '../../adapters/dynamo/dynamo-shipment-store
 import { DynamoStockStore } from '../../adapters/dynamo/dynamo-stock-store.ts';
 import { DynamoTaxonomyRepository } from '../../adapters/dynamo/dynamo-taxonomy-repository.ts';
 import { DynamoVelocityStore } from '../../adapters/dynamo/dynamo-velocity-store.ts';
+import { HomeRegionDropStore } from '../../adapters/dynamo/home-region-drop-store.ts';
 import { HomeRegionStockStore } from '../../adapters/dynamo/home-region-stock-store.ts';
 import { type ZoneTableMap, zoneTablesFrom } from '../../adapters/dynamo/zone-tables.ts';
 import { PutEventsPublisher } from '../../adapters/eventbridge/put-events-publisher.ts';
@@ -23,8 +24,14 @@ import { SesEmailNotifier } from '../../adapters/ses/ses-email-notifier.ts';
 import { SnsSmsNotifier } from '../../adapters/sms/sns-sms-notifier.ts';
 import { ConfigError } from '../../config/config.ts';
 import { learnedModel } from '../../delivery/lane-history.ts';
+import type { DropStore } from '../../drops/ports.ts';
 import { ValidationError } from '../../errors.ts';
-import { homeRegionOf, STOCK_HOME_REGIONS_ENV, stockHomeRegions } from '../../inventory/home-region.ts';
+import {
+  type HomeRegionLookup,
+  homeRegionOf,
+  STOCK_HOME_REGIONS_ENV,
+  stockHomeRegions,
+} from '../../inventory/home-region.ts';
 import type { StockStore } from '../../inventory/stock-store.ts';
 import { MARKETS, type MarketCode } from '../../money/markets.ts';
 import { storefrontLinks } from '../../notifications/links.ts';
@@ -91,15 +98,28 @@ export const awsWebhookInbox = /* @__PURE__ */ once(
     }),
 );
 
-/** Drops, their shards and entries, in the inventory table. */
-export const awsDropStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoDropStore({
-      client: documentClient(),
-      tableName: requireEnv(tableEnvVar('inventory')),
-      region: awsRegion(),
-    }),
-);
+/**
+ * Drops, their shards and entries, in the inventory table. Like stock pools, every write (and every read
+ * that decides one: shards, entries, holds) goes to the replica in the drop's home region, the region of
+ * its items' locations, so two regions serving the same drop never both sell its last unit. Each region's
+ * scheduler lists only the drops homed there. Without `STOCK_HOME_REGIONS` naming several regions, the
+ * local replica alone.
+ */
+export const awsDropStore = /* @__PURE__ */ once((): DropStore => {
+  const tableName = requireEnv(tableEnvVar('inventory'));
+  const region = awsRegion();
+  const local = new DynamoDropStore({ client: documentClient(), tableName, region });
+  const homeRegions = stockHomeRegions(process.env[STOCK_HOME_REGIONS_ENV]);
+  if (homeRegions.length <= 1) return local;
+  const stores = Object.fromEntries(
+    homeRegions.map((home) => [
+      home,
+      // Outbox items name the replica written, so the home region's relay publishes them.
+      home === region ? local : new DynamoDropStore({ client: replicaClient(home), tableName, region: home }),
+    ]),
+  );
+  return new HomeRegionDropStore({ localRegion: region, stores, homeRegionOf: awsHomeRegionOf() });
+});
 
 /** The residency zone this function serves: the zone whose idempotency table is in `AWS_REGION`. */
 export const awsOwnZone = /* @__PURE__ */ once(() => ownZoneOf('idempotency'));
@@ -209,23 +229,33 @@ export const awsStock = /* @__PURE__ */ once((): StockStore => {
   const stores = Object.fromEntries(
     homeRegions.map((home) => [
       home,
-      home === region
-        ? local
-        : new DynamoStockStore({ client: createDocumentClient({ region: home }), tableName }),
+      home === region ? local : new DynamoStockStore({ client: replicaClient(home), tableName }),
     ]),
   );
-  const locations = awsLocations();
-  return new HomeRegionStockStore({
-    localRegion: region,
-    stores,
-    homeRegionOf: async (_sku, locationId) => {
-      const location = await locations.get(locationId);
-      if (!location)
-        throw new ValidationError(`Location ${locationId} is unknown, so its stock has no home region`);
-      return homeRegionOf(location);
-    },
-  });
+  return new HomeRegionStockStore({ localRegion: region, stores, homeRegionOf: awsHomeRegionOf() });
 });
+
+/** A pool's home region: its location's, from the location directory. */
+const awsHomeRegionOf = /* @__PURE__ */ once((): HomeRegionLookup => {
+  const locations = awsLocations();
+  return async (_sku, locationId) => {
+    const location = await locations.get(locationId);
+    if (!location)
+      throw new ValidationError(`Location ${locationId} is unknown, so its stock has no home region`);
+    return homeRegionOf(location);
+  };
+});
+
+/** One document client per other region's replica, shared by the stock and drop stores. */
+const replicaClients = /* @__PURE__ */ new Map<string, ReturnType<typeof createDocumentClient>>();
+function replicaClient(region: string): ReturnType<typeof createDocumentClient> {
+  let client = replicaClients.get(region);
+  if (!client) {
+    client = createDocumentClient({ region });
+    replicaClients.set(region, client);
+  }
+  return client;
+}
 
 /**
  * A customer's zone from their country claim. Functions carry the market-to-zone map, not the whole
