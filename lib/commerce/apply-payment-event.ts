@@ -394,45 +394,12 @@ async function placeOrder(
 }
 
 /** Funds arrived after the hold lapsed and the stock went to someone else: give the money back. */
-async function compensate(
+function compensate(
   deps: PaymentEventDeps,
   checkout: Checkout,
   snapshot: PaymentStateSnapshot,
 ): Promise<PaymentEventOutcome> {
-  const now = deps.clock.now();
-  const pi = checkout.payment!.paymentIntentId;
-  try {
-    if (snapshot.state === 'requires_capture') {
-      await deps.payments.cancel(pi, {
-        reason: 'abandoned',
-        idempotencyKey: idempotencyKeyFor('order.cancel', checkout.orderId),
-      });
-    } else if (snapshot.state !== 'refunded') {
-      await deps.payments.refund(pi, {
-        reason: 'requested_by_customer',
-        metadata: { checkoutId: checkout.checkoutId, reason: 'out_of_stock_at_payment' },
-        idempotencyKey: idempotencyKeyFor('order.refund', checkout.orderId, 'stock'),
-      });
-    }
-  } catch (error) {
-    // Already cancelled or refunded by an earlier delivery of this event.
-    if (!(error instanceof PaymentIntentStateError)) throw error;
-  }
-  if (checkout.status !== 'abandoned' || checkout.abandonedReason !== 'out_of_stock_at_payment') {
-    await deps.commerce.saveCheckout(
-      {
-        ...checkout,
-        status: 'abandoned',
-        abandonedReason: 'out_of_stock_at_payment',
-        reservation: checkout.reservation ? { ...checkout.reservation, released: true } : null,
-        updatedAt: now.toISOString(),
-        version: checkout.version + 1,
-      },
-      checkout.version,
-      checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, 'out_of_stock_at_payment', now)],
-    );
-  }
-  return 'compensated';
+  return giveBack(deps, checkout, snapshot, 'out_of_stock_at_payment');
 }
 
 /**
@@ -440,49 +407,77 @@ async function compensate(
  * authorization is voided (refunded if it was captured), the units go back to the drop's fence, and the
  * winner's hold is freed for a new checkout with another method until its pay-by.
  */
-async function refuseDropPayment(
+function refuseDropPayment(
   deps: PaymentEventDeps,
   checkout: Checkout,
   snapshot: PaymentStateSnapshot,
 ): Promise<PaymentEventOutcome> {
+  return giveBack(deps, checkout, snapshot, DROP_LIMIT_REASON, async (now) => {
+    if (checkout.reservation) await deps.stock.release(checkout.checkoutId, DROP_LIMIT_REASON, now);
+    if (checkout.dropId && deps.drops) {
+      await releaseDropHold(
+        { drops: deps.drops },
+        { dropId: checkout.dropId, sub: checkout.customerId, checkoutId: checkout.checkoutId },
+      );
+    }
+  });
+}
+
+/**
+ * The payment's idempotency-key qualifiers per reason a checkout's funds are given back. Out of stock
+ * keeps the keys its orders were first voided and refunded under.
+ */
+const GIVE_BACK_KEYS = {
+  out_of_stock_at_payment: { cancel: undefined, refund: 'stock' },
+  payment_method_limit: { cancel: DROP_LIMIT_REASON, refund: DROP_LIMIT_REASON },
+} as const;
+
+/**
+ * Voids the checkout's authorization (or refunds what was captured), runs `settle`, then records the
+ * checkout abandoned for `reason`. That record comes last: it is what later events of the payment see,
+ * so every step before it is repeated, idempotently, until it is written.
+ */
+async function giveBack(
+  deps: PaymentEventDeps,
+  checkout: Checkout,
+  snapshot: PaymentStateSnapshot,
+  reason: keyof typeof GIVE_BACK_KEYS,
+  settle?: (now: Date) => Promise<void>,
+): Promise<PaymentEventOutcome> {
   const now = deps.clock.now();
   const pi = checkout.payment!.paymentIntentId;
+  const keys = GIVE_BACK_KEYS[reason];
   try {
     if (snapshot.state === 'requires_capture') {
-      // Not `fraudulent`: that would teach Radar the card is stolen, when it only bought enough.
+      // Not `fraudulent`: that would teach Radar the card is stolen.
       await deps.payments.cancel(pi, {
         reason: 'abandoned',
-        idempotencyKey: idempotencyKeyFor('order.cancel', checkout.orderId, DROP_LIMIT_REASON),
+        idempotencyKey: idempotencyKeyFor('order.cancel', checkout.orderId, keys.cancel),
       });
     } else if (snapshot.state !== 'refunded') {
       await deps.payments.refund(pi, {
         reason: 'requested_by_customer',
-        metadata: { checkoutId: checkout.checkoutId, reason: DROP_LIMIT_REASON },
-        idempotencyKey: idempotencyKeyFor('order.refund', checkout.orderId, DROP_LIMIT_REASON),
+        metadata: { checkoutId: checkout.checkoutId, reason },
+        idempotencyKey: idempotencyKeyFor('order.refund', checkout.orderId, keys.refund),
       });
     }
   } catch (error) {
+    // Already cancelled or refunded by an earlier delivery of this event.
     if (!(error instanceof PaymentIntentStateError)) throw error;
   }
-  if (checkout.reservation) await deps.stock.release(checkout.checkoutId, DROP_LIMIT_REASON, now);
-  if (checkout.dropId && deps.drops) {
-    await releaseDropHold(
-      { drops: deps.drops },
-      { dropId: checkout.dropId, sub: checkout.customerId, checkoutId: checkout.checkoutId },
-    );
-  }
-  if (checkout.status !== 'abandoned' || checkout.abandonedReason !== DROP_LIMIT_REASON) {
+  await settle?.(now);
+  if (checkout.status !== 'abandoned' || checkout.abandonedReason !== reason) {
     await deps.commerce.saveCheckout(
       {
         ...checkout,
         status: 'abandoned',
-        abandonedReason: DROP_LIMIT_REASON,
+        abandonedReason: reason,
         reservation: checkout.reservation ? { ...checkout.reservation, released: true } : null,
         updatedAt: now.toISOString(),
         version: checkout.version + 1,
       },
       checkout.version,
-      checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, DROP_LIMIT_REASON, now)],
+      checkout.status === 'abandoned' ? [] : [abandonedEvent(checkout, reason, now)],
     );
   }
   return 'compensated';
