@@ -173,7 +173,7 @@ export type DropEntry = z.infer<typeof DropEntry>;
 
 /**
  * The key an entry is stored under: sha256 of `dropId + '\n' + sub`, in hex. One per customer and drop
- * (a second entry is a failed conditional put); it cannot be turned back into the subject.
+ * (a second entry fails a conditional write); it cannot be turned back into the subject.
  */
 export function entrantKey(dropId: string, sub: string): string {
   return createHash('sha256').update(`${dropId}\n${sub}`).digest('hex');

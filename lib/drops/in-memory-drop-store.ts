@@ -6,8 +6,11 @@ import type {
   ClaimOutcome,
   DropStore,
   DropStoreStats,
+  EnterAndClaimOutcome,
+  EnterAndClaimRequest,
   HoldRelease,
   PaymentMethodClaim,
+  PaymentMethodClaimRequest,
   ShardPart,
 } from './ports.ts';
 import { splitUnits } from './shards.ts';
@@ -86,6 +89,37 @@ export class InMemoryDropStore implements DropStore {
   async getEntry(dropId: string, entrantKey: string): Promise<DropEntry | undefined> {
     const stored = this.entries.get(entryKey(dropId, entrantKey));
     return stored ? structuredClone(stored.entry) : undefined;
+  }
+
+  async enterAndClaim(
+    drop: Drop,
+    entry: DropEntry,
+    request: EnterAndClaimRequest,
+  ): Promise<EnterAndClaimOutcome> {
+    this.stats.attempts++;
+    const key = entryKey(entry.dropId, entry.entrantKey);
+    const existing = this.entries.get(key);
+    if (existing) {
+      this.stats.conditionFailures++;
+      return {
+        kind: 'exists',
+        existing: structuredClone(existing.entry),
+        sameRequest: request.requestKey !== undefined && existing.requestKey === request.requestKey,
+      };
+    }
+    const balances = this.shards.get(shardKey(drop.dropId, entry.sku)) ?? [];
+    if ((balances[request.shard] ?? 0) < entry.quantity) {
+      this.stats.conditionFailures++;
+      return { kind: 'short' };
+    }
+    balances[request.shard] = (balances[request.shard] ?? 0) - entry.quantity;
+    const won: DropEntry = { ...entry, status: 'won', payBy: request.payBy, shard: request.shard };
+    this.entries.set(key, {
+      entry: structuredClone(won),
+      ...(request.requestKey ? { requestKey: request.requestKey } : {}),
+    });
+    this.stats.writes++;
+    return { kind: 'won', entry: structuredClone(won) };
   }
 
   async claim(
@@ -229,15 +263,7 @@ export class InMemoryDropStore implements DropStore {
     return this.getEntry(drop.dropId, entrantKey);
   }
 
-  async claimPaymentMethod(
-    drop: Drop,
-    claim: {
-      readonly methodKey: string;
-      readonly entrantKey: string;
-      readonly units: number;
-      readonly limit: number;
-    },
-  ): Promise<PaymentMethodClaim> {
+  async claimPaymentMethod(drop: Drop, claim: PaymentMethodClaimRequest): Promise<PaymentMethodClaim> {
     this.stats.attempts++;
     const key = `${drop.dropId}#${claim.methodKey}`;
     const method = this.methods.get(key) ?? { used: 0, entrants: new Map<string, number>() };

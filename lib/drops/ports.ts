@@ -36,6 +36,21 @@ export type AddEntryOutcome =
       readonly sameRequest: boolean;
     };
 
+/**
+ * What {@link DropStore.enterAndClaim} did: `won` (the entry was written holding the shard's units until
+ * `payBy`), `short` (the shard lacked the units; nothing was written), `exists` (the customer already had
+ * an entry; nothing was written; `existing` is how it stands).
+ */
+export type EnterAndClaimOutcome =
+  | { readonly kind: 'won'; readonly entry: DropEntry }
+  | { readonly kind: 'short' }
+  | {
+      readonly kind: 'exists';
+      readonly existing: DropEntry;
+      /** The stored entry was written by this very request (same request key): resume it. */
+      readonly sameRequest: boolean;
+    };
+
 /** A won entry that gives its units up, and where they go. */
 export type HoldRelease =
   /** First come: back to a shard, and the drop is no longer sold out. */
@@ -47,6 +62,23 @@ export type HoldRelease =
 export type BindOutcome =
   | { readonly bound: true; readonly entry: DropEntry }
   | { readonly bound: false; readonly entry: DropEntry | undefined };
+
+/** Which shard an {@link DropStore.enterAndClaim} takes from, the hold's pay-by, and the request's key. */
+export interface EnterAndClaimRequest {
+  readonly shard: number;
+  readonly payBy: string;
+  readonly now: Date;
+  readonly requestKey?: string;
+}
+
+/** One entrant's units counted against a payment method in a drop, under the drop's limit. */
+export interface PaymentMethodClaimRequest {
+  /** An opaque digest of the payment method's fingerprint (see `paymentMethodKey`). */
+  readonly methodKey: string;
+  readonly entrantKey: string;
+  readonly units: number;
+  readonly limit: number;
+}
 
 /**
  * How a payment method's claim in a drop ended: `allowed` (counted now, or by this entrant before), or
@@ -97,6 +129,14 @@ export interface DropStore {
   ): Promise<AddEntryOutcome>;
 
   getEntry(dropId: string, entrantKey: string): Promise<DropEntry | undefined>;
+
+  /**
+   * Writes a new entry already `won` with `entry.quantity` units of one shard, in one transaction of the
+   * entry's put (unless the customer already has one), the shard's decrement and the hold pointer: a
+   * first-come entry that finds its units costs one write instead of a put then a claim. `entry` is the
+   * entry as {@link addEntry} would store it; `requestKey` tells a resumed request from a second one.
+   */
+  enterAndClaim(drop: Drop, entry: DropEntry, request: EnterAndClaimRequest): Promise<EnterAndClaimOutcome>;
 
   /**
    * Claims a queued entry's units from the first shard in `shards` that has them: per shard one
@@ -175,16 +215,7 @@ export interface DropStore {
    * same entrant again answers its first outcome without counting twice. Conditional, so concurrent
    * claims by many entrants with one card never count past `limit`.
    */
-  claimPaymentMethod(
-    drop: Drop,
-    claim: {
-      /** An opaque digest of the payment method's fingerprint (see `paymentMethodKey`). */
-      readonly methodKey: string;
-      readonly entrantKey: string;
-      readonly units: number;
-      readonly limit: number;
-    },
-  ): Promise<PaymentMethodClaim>;
+  claimPaymentMethod(drop: Drop, claim: PaymentMethodClaimRequest): Promise<PaymentMethodClaim>;
 
   /** Drops the scheduler still has work on (not yet settled). */
   activeDrops(): Promise<Drop[]>;

@@ -35,7 +35,7 @@ import {
 } from './drop.ts';
 import { assertMayEnter } from './eligibility.ts';
 import { DropDrawn, DropEntryQueued } from './events.ts';
-import type { DropStore, ShardPart } from './ports.ts';
+import { DropContentionError, type DropStore, type ShardPart } from './ports.ts';
 import { shardProbeOrder } from './shards.ts';
 
 /** How long a container trusts what it read of a drop (its sold-out flag, units left). */
@@ -366,7 +366,8 @@ function soldOutFor(deps: DropDeps, drop: Drop, sku: string): boolean {
 /**
  * Enters a customer in a drop, once. Eligibility first (window, tier, channel, SKU, limit); then:
  * - first come, sold out (as this container knows it): `lost` without writing anything;
- * - first come, direct admission: the entry is put `queued` and claimed at once (`won` or `lost`);
+ * - first come, direct admission: one transaction writes the entry `won` with a shard's units; when
+ *   that shard is short, the entry is put `queued` and claimed from the others at once (`won` or `lost`);
  * - first come, queue admission: the entry is put `queued` with its DropEntryQueued event (answer 202);
  * - draw: the entry is put `entered`.
  * Retried with the same operation after a crash, it resumes the stored entry.
@@ -399,9 +400,13 @@ export async function enterDrop(deps: DropDeps, input: EnterDropInput): Promise<
     status: drop.mode === 'draw' ? 'entered' : 'queued',
     arrivedAt: now.toISOString(),
   };
+  const requestKey = sha256(`${input.operation.scope}\n${input.operation.key}`);
+  if (drop.mode === 'first_come' && drop.admission === 'direct') {
+    return entryView(await enterDirect(deps, drop, entry, requestKey, now));
+  }
   const queued = drop.mode === 'first_come' && drop.admission === 'queue';
   const added = await deps.drops.addEntry(drop, entry, {
-    requestKey: sha256(`${input.operation.scope}\n${input.operation.key}`),
+    requestKey,
     ...(queued
       ? {
           event: domainEvent(
@@ -417,9 +422,63 @@ export async function enterDrop(deps: DropDeps, input: EnterDropInput): Promise<
       : {}),
   });
   if (!added.added && !added.sameRequest) throw new DropAlreadyEnteredError(added.existing);
-  const stored = added.added ? added.entry : added.existing;
-  if (drop.mode === 'draw' || queued || stored.status !== 'queued') return entryView(stored);
-  return entryView(await claimEntry(deps, drop, stored, now));
+  return entryView(added.added ? added.entry : added.existing);
+}
+
+/**
+ * A direct first-come entry. Its first claim writes the entry `won` with the first probed shard's units
+ * in one transaction, so a shopper who finds units costs one write, not a put then a claim. Only when
+ * that shard is short is the entry put `queued` and claimed from the shards' balances (the fullest,
+ * else the remainder over several, else `lost`); when it was too contended to answer, the other shards
+ * are probed first. An entry already there is resumed
+ * (this request wrote it) or refused, as a second entry is.
+ */
+async function enterDirect(
+  deps: DropDeps,
+  drop: Drop,
+  entry: DropEntry,
+  requestKey: string,
+  now: Date,
+): Promise<DropEntry> {
+  const [first = 0, ...others] = shardProbeOrder(shardsOf(drop, entry.sku), deps.random ?? Math.random);
+  // A short shard means the drop is running out: the balances say at once where units are left, where
+  // probing the other shards one by one would cost a transaction each, most of them refused.
+  let rest: readonly number[] = [];
+  try {
+    const outcome = await deps.drops.enterAndClaim(drop, entry, {
+      shard: first,
+      payBy: payByFor(drop, now),
+      now,
+      requestKey,
+    });
+    if (outcome.kind === 'won') return outcome.entry;
+    if (outcome.kind === 'exists') return resumeEntry(deps, drop, outcome, now);
+  } catch (error) {
+    if (!(error instanceof DropContentionError)) throw error;
+    // Nothing was written, and a contended shard is not a short one: it is probed again, last, so a
+    // claim that finds no units elsewhere fails on contention instead of calling the drop sold out.
+    rest = [...others, first];
+  }
+  const added = await deps.drops.addEntry(drop, entry, { requestKey });
+  if (!added.added) return resumeEntry(deps, drop, added, now);
+  return claimEntry(deps, drop, added.entry, now, rest);
+}
+
+/** The customer's entry was there already: this request's own is resumed, anyone else's refused. */
+async function resumeEntry(
+  deps: DropDeps,
+  drop: Drop,
+  found: { readonly existing: DropEntry; readonly sameRequest: boolean },
+  now: Date,
+): Promise<DropEntry> {
+  if (!found.sameRequest) throw new DropAlreadyEnteredError(found.existing);
+  return found.existing.status === 'queued' ? claimEntry(deps, drop, found.existing, now) : found.existing;
+}
+
+function shardsOf(drop: Drop, sku: string): number {
+  const item = dropItem(drop, sku);
+  if (!item || item.shards < 1) throw new Error(`Drop ${drop.dropId} has no shards for ${sku}`);
+  return item.shards;
 }
 
 /** Takes `quantity` from the fullest shards first. */
@@ -437,22 +496,25 @@ function splitOver(balances: readonly number[], quantity: number): ShardPart[] {
 }
 
 /**
- * Claims a queued entry's units: a random shard, then the others in turn; if each alone is short, the
- * remainder spread over several; if nothing is left, the entry is lost, and once every item is out the
- * drop is flagged sold out. Answers the entry as decided.
+ * Claims a queued entry's units: `shards` in turn (by default a random shard, then the others); if each
+ * alone is short, the remainder spread over several; if nothing is left, the entry is lost, and once
+ * every item is out the drop is flagged sold out. Answers the entry as decided.
  */
-async function claimEntry(deps: DropDeps, drop: Drop, entry: DropEntry, now: Date): Promise<DropEntry> {
-  const item = dropItem(drop, entry.sku);
-  if (!item || item.shards < 1) throw new Error(`Drop ${drop.dropId} has no shards for ${entry.sku}`);
+async function claimEntry(
+  deps: DropDeps,
+  drop: Drop,
+  entry: DropEntry,
+  now: Date,
+  shards?: readonly number[],
+): Promise<DropEntry> {
+  const probe = shards ?? shardProbeOrder(shardsOf(drop, entry.sku), deps.random ?? Math.random);
   const payBy = payByFor(drop, now);
   if (!soldOutFor(deps, drop, entry.sku)) {
-    const outcome = await deps.drops.claim(drop, entry, {
-      shards: shardProbeOrder(item.shards, deps.random ?? Math.random),
-      payBy,
-      now,
-    });
-    if (outcome.kind === 'won') return outcome.entry;
-    if (outcome.kind === 'decided') return outcome.entry ?? entry;
+    // No shard left to probe one by one (a first shard was short): straight to the balances.
+    const outcome =
+      probe.length > 0 ? await deps.drops.claim(drop, entry, { shards: probe, payBy, now }) : undefined;
+    if (outcome?.kind === 'won') return outcome.entry;
+    if (outcome?.kind === 'decided') return outcome.entry ?? entry;
     for (let attempt = 0; attempt < 3; attempt++) {
       const balances = await deps.drops.shardBalances(drop, entry.sku);
       const left = sum(balances);

@@ -12,7 +12,7 @@ import {
 } from '../../lib/drops/drop.ts';
 import { DropDrawn, DropEntryQueued } from '../../lib/drops/events.ts';
 import { InMemoryDropStore } from '../../lib/drops/in-memory-drop-store.ts';
-import type { DropStore } from '../../lib/drops/ports.ts';
+import { DropContentionError, type DropStore } from '../../lib/drops/ports.ts';
 import { shardProbeOrder } from '../../lib/drops/shards.ts';
 import { domainEvent } from '../../lib/platform/domain-event.ts';
 import { LOCAL_CREDENTIALS } from '../../lib/runtime/local/dynamo-local.ts';
@@ -144,6 +144,122 @@ function dropStoreContract(name: string, makeStore: () => Promise<DropStore>) {
       expect(await store.markLost(drop, c, NOW)).toMatchObject({ status: 'lost' });
       expect(await store.markLost(drop, a, NOW)).toMatchObject({ status: 'won' });
       expect(await store.shardBalances(drop, SKU)).toEqual([3, 0]);
+    });
+
+    it('enters and claims in one write: the entry won with its hold, the shard decremented', async () => {
+      const drop = dropOf();
+      await store.create(drop, {});
+      const a = entryOf(drop, 'a', { quantity: 2 });
+      const won = { ...a, status: 'won', payBy: PAY_BY, shard: 1 };
+      expect(
+        await store.enterAndClaim(drop, a, { shard: 1, payBy: PAY_BY, now: NOW, requestKey: 'r1' }),
+      ).toEqual({ kind: 'won', entry: won });
+      expect(await store.getEntry(drop.dropId, a.entrantKey)).toEqual(won);
+      expect(await store.shardBalances(drop, SKU)).toEqual([3, 0]);
+      expect(await store.dueHolds(drop, new Date('2026-03-01T10:31:00.000Z'), 10)).toEqual([won]);
+      // Decided as a claimed entry is: listed, never queued, never claimed or lost again.
+      expect(await store.listEntries(drop)).toEqual([won]);
+      expect(await store.queuedEntries(drop, '2026-03-01T12:00:00.000Z', 10)).toEqual([]);
+      expect(await store.claim(drop, a, { shards: [0], payBy: PAY_BY, now: NOW })).toMatchObject({
+        kind: 'decided',
+        entry: { status: 'won' },
+      });
+      expect(await store.markLost(drop, a, NOW)).toEqual(won);
+      expect(await store.bindCheckout(drop, a.entrantKey, 'chk_1', NOW)).toMatchObject({ bound: true });
+      expect(await store.shardBalances(drop, SKU)).toEqual([3, 0]);
+    });
+
+    it('answers an existing entry with whether this request wrote it, and writes nothing', async () => {
+      const drop = dropOf();
+      await store.create(drop, {});
+      const a = entryOf(drop, 'a');
+      const request = { shard: 0, payBy: PAY_BY, now: NOW, requestKey: 'r1' };
+      const first = await store.enterAndClaim(drop, a, request);
+      expect(first).toMatchObject({ kind: 'won' });
+      const won = first.kind === 'won' ? first.entry : undefined;
+      expect(await store.enterAndClaim(drop, a, request)).toEqual({
+        kind: 'exists',
+        existing: won,
+        sameRequest: true,
+      });
+      expect(
+        await store.enterAndClaim(drop, { ...a, quantity: 2 }, { ...request, requestKey: 'r2' }),
+      ).toEqual({ kind: 'exists', existing: won, sameRequest: false });
+      const { requestKey: _none, ...anonymous } = request;
+      expect(await store.enterAndClaim(drop, a, anonymous)).toMatchObject({
+        kind: 'exists',
+        sameRequest: false,
+      });
+      // The request key is kept as addEntry keeps it.
+      expect(await store.addEntry(drop, a, { requestKey: 'r1' })).toEqual({
+        added: false,
+        existing: won,
+        sameRequest: true,
+      });
+      expect(await store.shardBalances(drop, SKU)).toEqual([2, 2]);
+
+      // A queued entry (put by an earlier attempt) is answered as it stands, even on a short shard.
+      const b = entryOf(drop, 'b');
+      await store.addEntry(drop, b, { requestKey: 'rb' });
+      await store.enterAndClaim(drop, entryOf(drop, 'c', { quantity: 2 }), { ...request, shard: 1 });
+      expect(await store.shardBalances(drop, SKU)).toEqual([2, 0]);
+      expect(await store.enterAndClaim(drop, b, { ...request, shard: 1, requestKey: 'rb' })).toEqual({
+        kind: 'exists',
+        existing: b,
+        sameRequest: true,
+      });
+      expect(await store.getEntry(drop.dropId, b.entrantKey)).toEqual(b);
+      expect(await store.shardBalances(drop, SKU)).toEqual([2, 0]);
+    });
+
+    it('writes nothing when the shard is short', async () => {
+      const drop = dropOf();
+      await store.create(drop, {});
+      const a = entryOf(drop, 'a', { quantity: 2 });
+      const request = { shard: 1, payBy: PAY_BY, now: NOW, requestKey: 'r1' };
+      expect(await store.enterAndClaim(drop, entryOf(drop, 'b', { quantity: 2 }), request)).toMatchObject({
+        kind: 'won',
+      });
+      expect(await store.enterAndClaim(drop, a, request)).toEqual({ kind: 'short' });
+      expect(await store.getEntry(drop.dropId, a.entrantKey)).toBeUndefined();
+      expect(await store.shardBalances(drop, SKU)).toEqual([3, 0]);
+      expect(await store.dueHolds(drop, new Date('2026-03-01T10:31:00.000Z'), 10)).toHaveLength(1);
+      // Nothing of the refused attempt is left: the entry can still be put, or won on another shard.
+      expect(await store.enterAndClaim(drop, a, { ...request, shard: 0 })).toMatchObject({
+        kind: 'won',
+        entry: { shard: 0, status: 'won' },
+      });
+      expect(await store.shardBalances(drop, SKU)).toEqual([1, 0]);
+    });
+
+    it('never hands out more than a shard holds, nor two units to one customer, all at once', async () => {
+      const drop = dropOf({ expectedArrivalsPerSecond: 100 }, 10);
+      expect(drop.items[0]?.shards).toBe(1);
+      await store.create(drop, {});
+      const request = { shard: 0, payBy: PAY_BY, now: NOW };
+      const subs = Array.from({ length: 60 }, (_, i) => `rush-${i}`);
+      const outcomes = await inParallel(subs, 60, (sub, i) =>
+        store.enterAndClaim(drop, entryOf(drop, sub), { ...request, requestKey: `r${i}` }),
+      );
+      expect(outcomes.filter((o) => o.kind === 'won')).toHaveLength(10);
+      expect(outcomes.filter((o) => o.kind === 'short')).toHaveLength(50);
+      expect(await store.shardBalances(drop, SKU)).toEqual([0]);
+      const entries = await store.listEntries(drop);
+      expect(entries).toHaveLength(10);
+      expect(entries.every((e) => e.status === 'won' && e.shard === 0)).toBe(true);
+      expect(await store.dueHolds(drop, new Date('2026-03-01T10:31:00.000Z'), 100)).toHaveLength(10);
+
+      // One customer pressing many times with different keys gets one entry and one unit.
+      const other = dropOf({ expectedArrivalsPerSecond: 100 }, 10);
+      await store.create(other, {});
+      const presses = await inParallel(
+        Array.from({ length: 20 }, (_, i) => i),
+        20,
+        (i) => store.enterAndClaim(other, entryOf(other, 'eager'), { ...request, requestKey: `k${i}` }),
+      );
+      expect(presses.filter((o) => o.kind === 'won')).toHaveLength(1);
+      expect(presses.filter((o) => o.kind === 'exists' && !o.sameRequest)).toHaveLength(19);
+      expect(await store.shardBalances(other, SKU)).toEqual([9]);
     });
 
     it('lists entries by arrival, queued ones apart, and writes the queued event with the entry', async () => {
@@ -410,16 +526,31 @@ describe('DynamoDropStore under a burst', () => {
     expect(holds).toHaveLength(UNITS);
   }, 120_000);
 
-  /** One entry attempt as the use case makes it: put the entry, then claim it. */
+  /**
+   * One direct entry attempt as the use case makes it: the entry and the first shard's units in one
+   * transaction; when that shard is short (or too contended), put the entry, then claim the others.
+   */
   async function attempt(store: DynamoDropStore, drop: Drop, sub: string, requestKey: string) {
     const entry = entryOf(drop, sub);
+    const [first = 0, ...others] = shardProbeOrder(drop.items[0]!.shards);
+    let rest = others;
+    try {
+      const entered = await store.enterAndClaim(drop, entry, {
+        shard: first,
+        payBy: PAY_BY,
+        now: NOW,
+        requestKey,
+      });
+      if (entered.kind === 'exists') return 'duplicate';
+      if (entered.kind === 'won') return 'won';
+    } catch (error) {
+      if (!(error instanceof DropContentionError)) throw error;
+      rest = [...others, first];
+    }
     const added = await store.addEntry(drop, entry, { requestKey });
     if (!added.added) return 'duplicate';
-    const claimed = await store.claim(drop, entry, {
-      shards: shardProbeOrder(drop.items[0]!.shards),
-      payBy: PAY_BY,
-      now: NOW,
-    });
+    if (rest.length === 0) return 'lost';
+    const claimed = await store.claim(drop, entry, { shards: rest, payBy: PAY_BY, now: NOW });
     return claimed.kind === 'won' ? 'won' : 'lost';
   }
 

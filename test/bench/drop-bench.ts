@@ -120,10 +120,11 @@ function countRequests(client: DynamoDBDocumentClient): Map<string, number> {
 /**
  * Drop entries per second through the real entry use case (`enterDrop` on `DynamoDropStore`, with the
  * container's `DropCache`, as functions/drops/drops.ts calls it) against a bare AWS SDK loop sending the
- * same DynamoDB requests: the drop read (once a second), the entry's conditional put, the claim
- * transaction (shard decrement, entry `queued → won`, hold pointer) with the fall-through to the other
- * shards, and for losers the shard read, the sold-out flag and `queued → lost`; once sold out, the
- * entry read alone. Both run in one process on a private DynamoDB Local, each on a drop of its own,
+ * same DynamoDB requests: the drop read (once a second), the entry-and-claim transaction on a random
+ * shard (the entry put already `won` unless one exists, the shard's decrement, the hold pointer); only
+ * when that shard is short, the entry's conditional put as `queued`, the shards' read and the claim
+ * transaction (shard decrement, entry `queued → won`, hold pointer) on the fullest, and for losers the
+ * sold-out flag and `queued → lost`; once sold out, the entry read alone. Both run in one process on a private DynamoDB Local, each on a drop of its own,
  * alternating block by block so a noisy machine weighs on both alike (PERFORMANCE.md §11 #7).
  * Run: `npm run bench -- drop`.
  */
@@ -383,32 +384,29 @@ class BareDropEntry {
       return Item ? 'failed' : 'lost';
     }
     const arrivedAt = now.toISOString();
+    const entry = {
+      ...this.entryKey(key),
+      entrantKey: key,
+      dropId,
+      sku: SKU,
+      quantity: 1,
+      zone: 'eu',
+      tier: 'standard',
+      arrivedAt,
+      requestKey: sha256(`${sub}\n${operationKey}`),
+      gsi1sk: `${arrivedAt}#${key}`,
+    };
+    const payBy = new Date(now.getTime() + PAY_WITHIN_MINUTES * 60_000).toISOString();
+    const first = Math.floor(Math.random() * this.shards);
+    if (await this.enterAndTake(entry, first, payBy, now)) return 'won';
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: {
-          ...this.entryKey(key),
-          entrantKey: key,
-          dropId,
-          sku: SKU,
-          quantity: 1,
-          zone: 'eu',
-          tier: 'standard',
-          status: 'queued',
-          arrivedAt,
-          requestKey: sha256(`${sub}\n${operationKey}`),
-          gsi1pk: this.index('DROPQUEUE', key),
-          gsi1sk: `${arrivedAt}#${key}`,
-        },
+        Item: { ...entry, status: 'queued', gsi1pk: this.index('DROPQUEUE', key) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    const payBy = new Date(now.getTime() + PAY_WITHIN_MINUTES * 60_000).toISOString();
     if (!soldOut()) {
-      const first = Math.floor(Math.random() * this.shards);
-      for (let i = 0; i < this.shards; i++) {
-        if (await this.take(key, (first + i) % this.shards, payBy, now)) return 'won';
-      }
       for (let attempt = 0; attempt < 3; attempt++) {
         const { Items = [] } = await this.client.send(
           new QueryCommand({
@@ -467,56 +465,106 @@ class BareDropEntry {
     this.cached = { at: Date.now(), soldOut: Promise.resolve(true) };
   }
 
-  /** The claim transaction on one shard; true when won, false when the shard was short. */
-  private async take(key: string, shard: number, payBy: string, now: Date): Promise<boolean> {
+  private shardDecrement(shard: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { pk: `DROPSHARD#${this.drop.dropId}#${SKU}`, sk: `SHARD#${shard}` },
+        UpdateExpression: 'SET available = available - :q',
+        ConditionExpression: 'available >= :q',
+        ExpressionAttributeValues: { ':q': 1 },
+      },
+    };
+  }
+
+  private holdPointer(key: string, shard: number, payBy: string): TransactItem {
     const dropId = this.drop.dropId;
-    const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.table,
-          Key: { pk: `DROPSHARD#${dropId}#${SKU}`, sk: `SHARD#${shard}` },
-          UpdateExpression: 'SET available = available - :q',
-          ConditionExpression: 'available >= :q',
-          ExpressionAttributeValues: { ':q': 1 },
-        },
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { pk: `DROPHOLD#${dropId}#${shard}`, sk: `${payBy}#${key}`, dropId, entrantKey: key },
       },
-      {
-        Update: {
-          TableName: this.table,
-          Key: this.entryKey(key),
-          UpdateExpression:
-            'SET #status = :won, payBy = :payBy, #shard = :shard, gsi1pk = :index, decidedAt = :now',
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status', '#shard': 'shard' },
-          ExpressionAttributeValues: {
-            ':won': 'won',
-            ':queued': 'queued',
-            ':payBy': payBy,
-            ':shard': shard,
-            ':index': this.index('DROPENTRIES', key),
-            ':now': now.toISOString(),
-          },
-        },
-      },
+    };
+  }
+
+  /**
+   * The first attempt: the new entry put already won, the shard's decrement and the hold pointer in one
+   * transaction; true when won, false when the shard was short (nothing written).
+   */
+  private async enterAndTake(
+    entry: Record<string, unknown> & { entrantKey: string },
+    shard: number,
+    payBy: string,
+    now: Date,
+  ): Promise<boolean> {
+    const key = entry.entrantKey;
+    const codes = await this.transact([
       {
         Put: {
           TableName: this.table,
-          Item: { pk: `DROPHOLD#${dropId}#${shard}`, sk: `${payBy}#${key}`, dropId, entrantKey: key },
+          Item: {
+            ...entry,
+            status: 'won',
+            payBy,
+            shard,
+            gsi1pk: this.index('DROPENTRIES', key),
+            decidedAt: now.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-    ];
+      this.shardDecrement(shard),
+      this.holdPointer(key, shard, payBy),
+    ]);
+    if (codes?.[0] === 'ConditionalCheckFailed') throw new Error(`entry ${key} exists`);
+    return codes === undefined;
+  }
+
+  /** The claim transaction on one shard; true when won, false when the shard was short. */
+  private async take(key: string, shard: number, payBy: string, now: Date): Promise<boolean> {
+    return (
+      (await this.transact([
+        this.shardDecrement(shard),
+        {
+          Update: {
+            TableName: this.table,
+            Key: this.entryKey(key),
+            UpdateExpression:
+              'SET #status = :won, payBy = :payBy, #shard = :shard, gsi1pk = :index, decidedAt = :now',
+            ConditionExpression: '#status = :queued',
+            ExpressionAttributeNames: { '#status': 'status', '#shard': 'shard' },
+            ExpressionAttributeValues: {
+              ':won': 'won',
+              ':queued': 'queued',
+              ':payBy': payBy,
+              ':shard': shard,
+              ':index': this.index('DROPENTRIES', key),
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        this.holdPointer(key, shard, payBy),
+      ])) === undefined
+    );
+  }
+
+  /**
+   * One transaction, retried in place while contention cancels it.
+   * @returns undefined when written, else the cancellation reasons' codes
+   */
+  private async transact(items: TransactItem[]): Promise<string[] | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
       try {
         await this.client.send(
           new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
         );
-        return true;
+        return undefined;
       } catch (error) {
         const codes = (
           (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
         ).map((reason) => reason.Code ?? 'None');
         if ((error as Error).name !== 'TransactionCanceledException') throw error;
-        if (!codes.includes('TransactionConflict')) return false;
+        if (!codes.includes('TransactionConflict')) return codes;
         BareDropEntry.conflictRetries++;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
       }

@@ -20,8 +20,11 @@ import {
   DropContentionError,
   type DropStore,
   type DropStoreStats,
+  type EnterAndClaimOutcome,
+  type EnterAndClaimRequest,
   type HoldRelease,
   type PaymentMethodClaim,
+  type PaymentMethodClaimRequest,
   type ShardPart,
 } from '../../drops/ports.ts';
 import { splitUnits } from '../../drops/shards.ts';
@@ -260,13 +263,7 @@ export class DynamoDropStore implements DropStore {
         ]))
       : await this.conditionalPut(put);
     if (added) return { added: true, entry: DropEntry.parse(Item) };
-    const { Item: stored } = await this.props.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: entryKeyOf(entry.dropId, entry.entrantKey),
-        ConsistentRead: true,
-      }),
-    );
+    const stored = await this.storedEntry(entry.dropId, entry.entrantKey);
     if (!stored) throw new DropContentionError(`Entry ${entry.entrantKey} vanished while being written`);
     return {
       added: false,
@@ -276,10 +273,45 @@ export class DynamoDropStore implements DropStore {
   }
 
   async getEntry(dropId: string, entrantKey: string): Promise<DropEntry | undefined> {
-    const { Item } = await this.props.client.send(
-      new GetCommand({ TableName: this.table, Key: entryKeyOf(dropId, entrantKey), ConsistentRead: true }),
-    );
+    const Item = await this.storedEntry(dropId, entrantKey);
     return Item ? DropEntry.parse(Item) : undefined;
+  }
+
+  async enterAndClaim(
+    drop: Drop,
+    entry: DropEntry,
+    request: EnterAndClaimRequest,
+  ): Promise<EnterAndClaimOutcome> {
+    const won = DropEntry.parse({ ...entry, status: 'won', payBy: request.payBy, shard: request.shard });
+    // The entry as `addEntry` then `take` would leave it, so nothing downstream can tell the paths apart.
+    const failed = await this.transact([
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...entryKeyOf(entry.dropId, entry.entrantKey),
+            ...won,
+            ...(request.requestKey ? { requestKey: request.requestKey } : {}),
+            gsi1pk: entryIndex(drop, won),
+            gsi1sk: `${entry.arrivedAt}#${entry.entrantKey}`,
+            decidedAt: request.now.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.decrement(drop, entry.sku, { shard: request.shard, units: entry.quantity }),
+      this.holdPointer(drop, won),
+    ]);
+    if (!failed) return { kind: 'won', entry: won };
+    // An existing entry decides, whatever the shard held: the customer has entered already.
+    if (!failed.includes(0)) return { kind: 'short' };
+    const stored = await this.storedEntry(entry.dropId, entry.entrantKey);
+    if (!stored) throw new DropContentionError(`Entry ${entry.entrantKey} vanished while being written`);
+    return {
+      kind: 'exists',
+      existing: DropEntry.parse(stored),
+      sameRequest: request.requestKey !== undefined && stored.requestKey === request.requestKey,
+    };
   }
 
   async claim(
@@ -629,15 +661,7 @@ export class DynamoDropStore implements DropStore {
     }
   }
 
-  async claimPaymentMethod(
-    drop: Drop,
-    claim: {
-      readonly methodKey: string;
-      readonly entrantKey: string;
-      readonly units: number;
-      readonly limit: number;
-    },
-  ): Promise<PaymentMethodClaim> {
+  async claimPaymentMethod(drop: Drop, claim: PaymentMethodClaimRequest): Promise<PaymentMethodClaim> {
     const Key = methodKeyOf(drop.dropId, claim.methodKey);
     if (claim.units > claim.limit) {
       // No count can make room: only an entrant counted before (under a larger limit) is allowed.
@@ -744,6 +768,44 @@ export class DynamoDropStore implements DropStore {
     return items.map((item) => Drop.parse(item));
   }
 
+  /** An entry's item as stored, with its request key (strongly consistent). */
+  private async storedEntry(
+    dropId: string,
+    entrantKey: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.props.client.send(
+      new GetCommand({ TableName: this.table, Key: entryKeyOf(dropId, entrantKey), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /** A shard's decrement by a part's units, conditional on the shard holding them. */
+  private decrement(drop: Drop, sku: string, part: ShardPart): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: shardKeyOf(drop.dropId, sku, part.shard),
+        UpdateExpression: 'SET available = available - :q',
+        ConditionExpression: 'available >= :q',
+        ExpressionAttributeValues: { ':q': part.units },
+      },
+    };
+  }
+
+  /** The pointer that lists a won entry's hold for the expiry sweep, by its pay-by. */
+  private holdPointer(drop: Drop, won: DropEntry): TransactItem {
+    return {
+      Put: {
+        TableName: this.table,
+        Item: {
+          ...holdKeyOf(drop.dropId, won, won.payBy as string),
+          dropId: drop.dropId,
+          entrantKey: won.entrantKey,
+        },
+      },
+    };
+  }
+
   /**
    * One claim: the shards' decrements, the entry's `queued → won` and its hold pointer, in one
    * transaction.
@@ -757,17 +819,7 @@ export class DynamoDropStore implements DropStore {
     const shard = parts[0]?.shard ?? 0;
     const won: DropEntry = { ...entry, status: 'won', payBy: request.payBy, shard };
     const failed = await this.transact([
-      ...parts.map(
-        (part): TransactItem => ({
-          Update: {
-            TableName: this.table,
-            Key: shardKeyOf(drop.dropId, entry.sku, part.shard),
-            UpdateExpression: 'SET available = available - :q',
-            ConditionExpression: 'available >= :q',
-            ExpressionAttributeValues: { ':q': part.units },
-          },
-        }),
-      ),
+      ...parts.map((part) => this.decrement(drop, entry.sku, part)),
       {
         Update: {
           TableName: this.table,
@@ -786,16 +838,7 @@ export class DynamoDropStore implements DropStore {
           },
         },
       },
-      {
-        Put: {
-          TableName: this.table,
-          Item: {
-            ...holdKeyOf(drop.dropId, won, request.payBy),
-            dropId: drop.dropId,
-            entrantKey: entry.entrantKey,
-          },
-        },
-      },
+      this.holdPointer(drop, won),
     ]);
     if (!failed) return { kind: 'won', entry: won };
     if (failed.includes(parts.length)) {

@@ -4,8 +4,11 @@ import type {
   BindOutcome,
   ClaimOutcome,
   DropStore,
+  EnterAndClaimOutcome,
+  EnterAndClaimRequest,
   HoldRelease,
   PaymentMethodClaim,
+  PaymentMethodClaimRequest,
   ShardPart,
 } from '../../drops/ports.ts';
 import { DropHomeRegionsDifferError } from '../../drops/use-cases.ts';
@@ -96,6 +99,14 @@ export class HomeRegionDropStore implements DropStore {
     return home === undefined ? undefined : this.store(home).getEntry(dropId, entrantKey);
   }
 
+  async enterAndClaim(
+    drop: Drop,
+    entry: DropEntry,
+    request: EnterAndClaimRequest,
+  ): Promise<EnterAndClaimOutcome> {
+    return (await this.writer(drop)).enterAndClaim(drop, entry, request);
+  }
+
   async claim(
     drop: Drop,
     entry: DropEntry,
@@ -172,15 +183,7 @@ export class HomeRegionDropStore implements DropStore {
     return (await this.writer(drop)).markPurchased(drop, entrantKey, now);
   }
 
-  async claimPaymentMethod(
-    drop: Drop,
-    claim: {
-      readonly methodKey: string;
-      readonly entrantKey: string;
-      readonly units: number;
-      readonly limit: number;
-    },
-  ): Promise<PaymentMethodClaim> {
+  async claimPaymentMethod(drop: Drop, claim: PaymentMethodClaimRequest): Promise<PaymentMethodClaim> {
     return (await this.writer(drop)).claimPaymentMethod(drop, claim);
   }
 
