@@ -62,7 +62,9 @@ export class OrderNotShippableError extends ConflictError {
 
 /**
  * The parcel's lines are not units the order holds at that location, or those units are already in
- * another parcel; `details` names each offending SKU with what is still unshipped there.
+ * another parcel, booked before or at the same moment; `details` names each offending SKU with what is
+ * still unshipped there. A 422 either way: the same request can never succeed, a fresh look at the order
+ * tells what is left.
  */
 export class ShipmentLinesInvalidError extends UnprocessableError {
   override readonly code = 'SHIPMENT_LINES_INVALID';

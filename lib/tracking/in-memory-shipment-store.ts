@@ -2,31 +2,57 @@ import { VersionConflictError } from '../errors.ts';
 import type { DomainEvent } from '../platform/domain-event.ts';
 import { TrackingNumberInUseError } from './errors.ts';
 import {
+  allowanceRefusal,
   type CreateShipmentOutcome,
   type LateCheckDue,
   lateCheckDueAt,
+  type ShipmentAllowance,
   type ShipmentLateChecks,
   type ShipmentPointer,
   type ShipmentStore,
+  unitsBySku,
 } from './ports.ts';
 import type { Shipment } from './shipment.ts';
 
 const pointerKey = (carrier: string, trackingNumber: string) => `${carrier}#${trackingNumber}`;
 const shipmentKey = (zone: string, shipmentId: string) => `${zone}#${shipmentId}`;
+const orderKey = (zone: string, orderId: string) => `${zone}#${orderId}`;
+const unitKey = (locationId: string, sku: string) => `${locationId}#${sku}`;
 
 /** Shipments in memory, with the DynamoDB adapter's conditions; `events` is the outbox, in write order. */
 export class InMemoryShipmentStore implements ShipmentStore, ShipmentLateChecks {
   readonly shipments = new Map<string, Shipment>();
   readonly pointers = new Map<string, ShipmentPointer>();
   readonly events: DomainEvent[] = [];
+  /** Units of created shipments by order, then location and SKU: the DynamoDB store's counter item. */
+  readonly shipped = new Map<string, Map<string, number>>();
 
-  async create(shipment: Shipment, events: readonly DomainEvent[]): Promise<CreateShipmentOutcome> {
+  // No await from the first check to the last write: concurrent creates run one after the other.
+  async create(
+    shipment: Shipment,
+    events: readonly DomainEvent[],
+    allowance?: ShipmentAllowance,
+  ): Promise<CreateShipmentOutcome> {
     const stored = this.shipments.get(shipmentKey(shipment.zone, shipment.shipmentId));
     if (stored) return { created: false, shipment: structuredClone(stored) };
+    const counted = this.shipped.get(orderKey(shipment.zone, shipment.orderId)) ?? new Map<string, number>();
+    if (allowance) {
+      const refusal = allowanceRefusal(
+        shipment,
+        allowance,
+        (sku) => counted.get(unitKey(shipment.locationId, sku)) ?? 0,
+      );
+      if (refusal) throw refusal;
+    }
     const pointer = this.pointers.get(pointerKey(shipment.carrier, shipment.trackingNumber));
     if (pointer && pointer.shipmentId !== shipment.shipmentId) {
       throw new TrackingNumberInUseError(shipment.carrier, shipment.trackingNumber);
     }
+    for (const [sku, units] of unitsBySku(shipment.lines)) {
+      const key = unitKey(shipment.locationId, sku);
+      counted.set(key, (counted.get(key) ?? 0) + units);
+    }
+    this.shipped.set(orderKey(shipment.zone, shipment.orderId), counted);
     this.shipments.set(shipmentKey(shipment.zone, shipment.shipmentId), structuredClone(shipment));
     this.pointers.set(pointerKey(shipment.carrier, shipment.trackingNumber), {
       shipmentId: shipment.shipmentId,

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../platform/domain-event.ts';
-import type { Shipment } from './shipment.ts';
+import { ShipmentLinesInvalidError } from './errors.ts';
+import type { Shipment, ShipmentLine } from './shipment.ts';
 import { isTerminal } from './status.ts';
 
 /** Where a tracking number's shipment is kept: enough to read it in its residency zone. */
@@ -15,6 +16,49 @@ export type CreateShipmentOutcome =
   | { readonly created: false; readonly shipment: Shipment };
 
 /**
+ * What a new shipment may hold: the order's units of each SKU at the shipment's location. The store
+ * keeps, per order, the units of every shipment it created by location and SKU, and refuses a shipment
+ * that would take any of them past its allowance, in the same transaction as the write: two bookings
+ * made at once from the same stale list of shipments cannot both take the same units.
+ */
+export interface ShipmentAllowance {
+  /** Units by SKU at `shipment.locationId`; a SKU not named has none. */
+  readonly allowed: Readonly<Record<string, number>>;
+}
+
+/** A parcel's units by SKU (a SKU on two lines counts once, with both quantities). */
+export function unitsBySku(lines: readonly ShipmentLine[]): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const line of lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity);
+  return units;
+}
+
+/**
+ * The refusal of a shipment whose units exceed what its allowance leaves, given the units of the order's
+ * shipments already counted at that location (`shipped`, by SKU); undefined when it fits. The same code
+ * and details as the booking's own check, so a caller cannot tell, and need not, whether the units went
+ * to a parcel booked before or at the same moment.
+ */
+export function allowanceRefusal(
+  shipment: Pick<Shipment, 'locationId' | 'lines'>,
+  allowance: ShipmentAllowance,
+  shipped: (sku: string) => number,
+): ShipmentLinesInvalidError | undefined {
+  const refused = [...unitsBySku(shipment.lines)]
+    .map(([sku, requested]) => ({
+      sku,
+      requested,
+      unshipped: Math.max(0, (allowance.allowed[sku] ?? 0) - shipped(sku)),
+    }))
+    .filter((line) => line.requested > line.unshipped);
+  if (refused.length === 0) return undefined;
+  return new ShipmentLinesInvalidError(
+    `The parcel holds units the order does not hold at ${shipment.locationId}, or that are already shipped`,
+    { locationId: shipment.locationId, lines: refused },
+  );
+}
+
+/**
  * Shipments in their order's residency zone, and a pointer per carrier and tracking number (no personal
  * data: carrier, number, shipment, order and zone) that a carrier webhook, which names only the tracking
  * number, resolves first. Every write is conditional and carries its events as outbox items in the same
@@ -24,10 +68,18 @@ export interface ShipmentStore {
   /**
    * Writes a new shipment, its tracking-number pointer and its events in one transaction. A shipment id
    * already stored answers `created: false` with the stored shipment (a retried booking), and writes
-   * nothing. A tracking number already pointing at another shipment is refused with a ConflictError
-   * (`TRACKING_NUMBER_IN_USE`).
+   * nothing. Units beyond the `allowance` (see {@link ShipmentAllowance}) are refused with
+   * ShipmentLinesInvalidError, and a tracking number already pointing at another shipment with a
+   * ConflictError (`TRACKING_NUMBER_IN_USE`), in that order after the retry; nothing is written.
+   *
+   * Every created shipment's units are counted, with or without an allowance, so that a later bounded
+   * create sees them; without one (seeding, tests) they are not bounded. A booking always passes one.
    */
-  create(shipment: Shipment, events: readonly DomainEvent[]): Promise<CreateShipmentOutcome>;
+  create(
+    shipment: Shipment,
+    events: readonly DomainEvent[],
+    allowance?: ShipmentAllowance,
+  ): Promise<CreateShipmentOutcome>;
 
   get(zone: string, shipmentId: string): Promise<Shipment | undefined>;
 

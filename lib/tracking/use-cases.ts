@@ -267,12 +267,18 @@ function assertShippable(order: Order): void {
 
 const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
 
+/** Units of the order held at `locationId`, by SKU, shipped or not. */
+function allocatedAt(order: Order, locationId: string): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const line of order.allocation.lines) {
+    if (line.locationId === locationId) held.set(line.sku, (held.get(line.sku) ?? 0) + line.quantity);
+  }
+  return held;
+}
+
 /** Units of the order held at `locationId` and in no parcel yet, by SKU. */
 function unshippedAt(order: Order, shipments: readonly Shipment[], locationId: string): Map<string, number> {
-  const left = new Map<string, number>();
-  for (const line of order.allocation.lines) {
-    if (line.locationId === locationId) left.set(line.sku, (left.get(line.sku) ?? 0) + line.quantity);
-  }
+  const left = allocatedAt(order, locationId);
   for (const shipment of shipments) {
     if (shipment.locationId !== locationId) continue;
     for (const line of shipment.lines) left.set(line.sku, (left.get(line.sku) ?? 0) - line.quantity);
@@ -478,7 +484,15 @@ async function bookingEstimate(
  *    member, referencing the shipment). The stock store fulfils per location, so the first parcel from a
  *    location takes all of the order's units there off the books: a later refund can then never put a
  *    piece that already left back on sale;
- * 3. the shipment, its tracking-number pointer and ShipmentCreated are written in one transaction.
+ * 3. the shipment, its tracking-number pointer and ShipmentCreated are written in one transaction, which
+ *    also counts the parcel's units against the order's units at the location.
+ *
+ * Two bookings made at once with different keys both pass the check against the booked shipments they
+ * read; the count in the write lets one of them through and refuses the other (ShipmentLinesInvalidError,
+ * nothing of its shipment written). What the refused one did before stays right: the capture was owed by
+ * the order anyway, under the one key collection uses too, and the fulfilment is of the order's units at
+ * that location, which the winning parcel ships (when the refused booking fulfilled first, the ledger's
+ * `shipment` movement names its shipment id, which never comes to exist).
  *
  * The shipment id derives from the idempotency key (see {@link shipmentIdFor}), so a booking retried after
  * a crash between any two steps captures once and writes one shipment; a retry after the write answers
@@ -489,7 +503,8 @@ async function bookingEstimate(
  * @throws NotFoundError for an unknown order
  * @throws OrderIsPickupError for a click-and-collect order
  * @throws OrderNotShippableError unless the order is paid or authorized with its stock held
- * @throws ShipmentLinesInvalidError for lines not held at the location, or already shipped
+ * @throws ShipmentLinesInvalidError for lines not held at the location, or already shipped, including by
+ *   a booking written meanwhile
  * @throws TrackingNumberInUseError when the tracking number is on another shipment
  * @throws ShipmentPaymentUnavailableError when the authorization can no longer be captured
  */
@@ -546,7 +561,9 @@ export async function bookShipment(
     },
     { now, correlationId: input.correlationId ?? order.orderId },
   );
-  const outcome = await deps.shipments.create(shipment, [event]);
+  // The list read above may already be stale: the store re-checks the units in the write itself.
+  const allowed = Object.fromEntries(allocatedAt(order, request.locationId));
+  const outcome = await deps.shipments.create(shipment, [event], { allowed });
   return { shipment: outcome.shipment, created: outcome.created };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VersionConflictError } from '../../lib/errors.ts';
 import { createShipment } from '../../lib/tracking/create-shipment.ts';
-import { TrackingNumberInUseError } from '../../lib/tracking/errors.ts';
+import { ShipmentLinesInvalidError, TrackingNumberInUseError } from '../../lib/tracking/errors.ts';
 import type { ShipmentLateChecks, ShipmentStore } from '../../lib/tracking/ports.ts';
 import type { NewShipment, Shipment, ShipmentEstimate } from '../../lib/tracking/shipment.ts';
 import type { TrackingStatus } from '../../lib/tracking/status.ts';
@@ -198,6 +198,123 @@ export function describeShipmentStoreContract(name: string, make: () => Promise<
         { zone: 'us', shipmentId: inUs.shipment.shipmentId, dueAt: '2025-01-12T10:00:00.000Z' },
         { zone: 'eu', shipmentId: notYet.shipment.shipmentId, dueAt: '2025-01-20T10:00:00.000Z' },
       ]);
+    });
+
+    it('never lets shipments created at once take more of a SKU than the order holds at the location', async () => {
+      const { store, outboxed } = await make();
+      const { orderId } = bookedShipment().shipment;
+      const allowance = { allowed: { 'VT-SAC-PLUME-NOIR': 5, 'VT-CARRE-SOIE': 1 } };
+      // Ten parcels of 1 to 3 bags (20 in all) for the order's 5 at Roissy, each with its own number.
+      const rivals = Array.from({ length: 10 }, (_, i) =>
+        bookedShipment({ orderId, lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 1 + (i % 3) }] }),
+      );
+      const settled = await Promise.allSettled(
+        rivals.map((r) => store.create(r.shipment, [r.event], allowance)),
+      );
+
+      const created = rivals.filter((_, i) => settled[i]!.status === 'fulfilled');
+      const units = created.reduce((sum, r) => sum + r.shipment.lines[0]!.quantity, 0);
+      expect(units).toBeLessThanOrEqual(5);
+      // Whatever won, no parcel of one bag was refused while the order still had a bag left.
+      expect(units).toBeGreaterThanOrEqual(4);
+      for (const [i, s] of settled.entries()) {
+        if (s.status === 'fulfilled') continue;
+        expect(s.reason).toBeInstanceOf(ShipmentLinesInvalidError);
+        expect(s.reason).toMatchObject({
+          code: 'SHIPMENT_LINES_INVALID',
+          status: 422,
+          details: {
+            locationId: 'roissy-warehouse',
+            lines: [expect.objectContaining({ sku: 'VT-SAC-PLUME-NOIR' })],
+          },
+        });
+        expect(await store.get('eu', rivals[i]!.shipment.shipmentId)).toBeUndefined();
+        expect(await outboxed('eu', rivals[i]!.event.metadata.eventId)).toBe(false);
+        expect(await store.findByTrackingNumber('dhl', rivals[i]!.shipment.trackingNumber)).toBeUndefined();
+      }
+      const listed = await store.listByOrder('eu', orderId);
+      expect(listed.map((s) => s.shipmentId).sort()).toEqual(
+        created.map((r) => r.shipment.shipmentId).sort(),
+      );
+
+      // A retry of a created parcel answers it, and is not counted again.
+      const first = created[0]!;
+      expect(await store.create(first.shipment, [first.event], allowance)).toEqual({
+        created: false,
+        shipment: first.shipment,
+      });
+      const room = 5 - units;
+      if (room > 0) {
+        const last = bookedShipment({ orderId, lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: room }] });
+        expect((await store.create(last.shipment, [last.event], allowance)).created).toBe(true);
+      }
+      const over = bookedShipment({ orderId, lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 1 }] });
+      await expect(store.create(over.shipment, [over.event], allowance)).rejects.toMatchObject({
+        code: 'SHIPMENT_LINES_INVALID',
+        details: { lines: [{ sku: 'VT-SAC-PLUME-NOIR', requested: 1, unshipped: 0 }] },
+      });
+
+      // Another SKU, and the same SKU from another location, have room of their own.
+      const scarf = bookedShipment({ orderId, lines: [{ sku: 'VT-CARRE-SOIE', quantity: 1 }] });
+      expect((await store.create(scarf.shipment, [scarf.event], allowance)).created).toBe(true);
+      const boutique = bookedShipment({
+        orderId,
+        locationId: 'paris-saint-honore',
+        lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 2 }],
+      });
+      expect(
+        (await store.create(boutique.shipment, [boutique.event], { allowed: { 'VT-SAC-PLUME-NOIR': 2 } }))
+          .created,
+      ).toBe(true);
+    });
+
+    it('refuses a parcel larger than its whole allowance, and units the order does not hold there', async () => {
+      const { store, outboxed } = await make();
+      const oversized = bookedShipment({ lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 3 }] });
+      const allowance = { allowed: { 'VT-SAC-PLUME-NOIR': 2 } };
+
+      await expect(store.create(oversized.shipment, [oversized.event], allowance)).rejects.toMatchObject({
+        code: 'SHIPMENT_LINES_INVALID',
+        details: { lines: [{ sku: 'VT-SAC-PLUME-NOIR', requested: 3, unshipped: 2 }] },
+      });
+      const { orderId } = oversized.shipment;
+      const stranger = bookedShipment({ orderId, lines: [{ sku: 'VT-CARRE-SOIE', quantity: 1 }] });
+      await expect(store.create(stranger.shipment, [stranger.event], allowance)).rejects.toBeInstanceOf(
+        ShipmentLinesInvalidError,
+      );
+      expect(await store.listByOrder('eu', orderId)).toEqual([]);
+      expect(await outboxed('eu', oversized.event.metadata.eventId)).toBe(false);
+
+      // Nothing was counted: the whole allowance is still there.
+      const whole = bookedShipment({ orderId, lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 2 }] });
+      expect((await store.create(whole.shipment, [whole.event], allowance)).created).toBe(true);
+    });
+
+    it('counts shipments created without an allowance against a later bounded one', async () => {
+      const { store } = await make();
+      const unbounded = bookedShipment({ lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 2 }] });
+      await store.create(unbounded.shipment, [unbounded.event]);
+      const { orderId } = unbounded.shipment;
+      const next = bookedShipment({ orderId, lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 1 }] });
+
+      await expect(
+        store.create(next.shipment, [next.event], { allowed: { 'VT-SAC-PLUME-NOIR': 2 } }),
+      ).rejects.toBeInstanceOf(ShipmentLinesInvalidError);
+      expect(
+        (await store.create(next.shipment, [next.event], { allowed: { 'VT-SAC-PLUME-NOIR': 3 } })).created,
+      ).toBe(true);
+    });
+
+    it('answers a retried create with the stored shipment before looking at its units', async () => {
+      const { store } = await make();
+      const { shipment, event } = bookedShipment({ lines: [{ sku: 'VT-SAC-PLUME-NOIR', quantity: 2 }] });
+      const allowance = { allowed: { 'VT-SAC-PLUME-NOIR': 2 } };
+      await store.create(shipment, [event], allowance);
+
+      // The order's units are all counted, and this very parcel counted them.
+      expect(await store.create(shipment, [event], allowance)).toEqual({ created: false, shipment });
+      // A retry whose allowance has changed since (the order read again) still finds its parcel.
+      expect(await store.create(shipment, [event], { allowed: {} })).toEqual({ created: false, shipment });
     });
 
     it('refuses to save a shipment that was never created', async () => {

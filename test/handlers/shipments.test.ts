@@ -196,8 +196,8 @@ describe('POST /v1/admin/orders/{orderId}/shipments', () => {
     const order = await placed({ manual: true });
     const create = shipments.create.bind(shipments);
     let crashes = 1;
-    shipments.create = async (shipment, events) => {
-      const outcome = await create(shipment, events);
+    shipments.create = async (shipment, events, allowance) => {
+      const outcome = await create(shipment, events, allowance);
       if (crashes-- > 0) throw new Error('the function timed out after the write');
       return outcome;
     };
@@ -209,6 +209,46 @@ describe('POST /v1/admin/orders/{orderId}/shipments', () => {
     expect(shipments.events.filter((e) => e.definition.detailType === 'ShipmentCreated')).toHaveLength(1);
     expect(retried.json.shipmentId).toBe([...shipments.shipments.values()][0]?.shipmentId);
     expect((await payments.retrieve(order.payment.paymentIntentId)).amountReceived.amount).toBe(180_000);
+  });
+
+  it('books one parcel of two booked at once for the same units, and refuses the other with 422', async () => {
+    const order = await placed({ manual: true });
+    // Both bookings read the order's shipments before either writes, as two staff members at once would.
+    const list = shipments.listByOrder.bind(shipments);
+    let reads = 0;
+    let bothRead!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      bothRead = resolve;
+    });
+    shipments.listByOrder = async (zone, orderId) => {
+      const listed = await list(zone, orderId);
+      if (++reads === 2) bothRead();
+      await gate;
+      return listed;
+    };
+
+    const labels = [label(), label()];
+    const answers = await Promise.all([
+      book(order.orderId, labels[0], 'key-desk-1'),
+      book(order.orderId, labels[1], 'key-desk-2'),
+    ]);
+
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+    const refused = answers.find((a) => a.status === 422)!;
+    expect(refused.json.error).toMatchObject({
+      code: 'SHIPMENT_LINES_INVALID',
+      details: { locationId: WAREHOUSE, lines: [{ sku: RING, requested: 1, unshipped: 0 }] },
+    });
+    const winner = answers.find((a) => a.status === 201)!;
+    expect((await list('eu', order.orderId)).map((s) => s.shipmentId)).toEqual([winner.json.shipmentId]);
+    expect(shipments.events.filter((e) => e.definition.detailType === 'ShipmentCreated')).toHaveLength(1);
+    const loser = labels[answers.indexOf(refused)]!;
+    expect(await shipments.findByTrackingNumber('ups', loser.trackingNumber)).toBeUndefined();
+    // The refused booking's capture and fulfilment were the winner's own, repeated: paid once, shipped once.
+    expect((await payments.retrieve(order.payment.paymentIntentId)).amountReceived.amount).toBe(180_000);
+    expect(await stock.pools([RING])).toEqual([expect.objectContaining({ onHand: 2, allocated: 0 })]);
+    const { entries } = await stock.ledger(RING, WAREHOUSE);
+    expect(entries.filter((e) => e.type === 'shipment')).toHaveLength(1);
   });
 
   it('answers each refusal with its code in the error envelope', async () => {

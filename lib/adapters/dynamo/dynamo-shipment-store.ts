@@ -8,12 +8,15 @@ import { UnprocessableError, VersionConflictError } from '../../errors.ts';
 import type { Clock, DomainEvent } from '../../platform/domain-event.ts';
 import { TrackingNumberInUseError } from '../../tracking/errors.ts';
 import {
+  allowanceRefusal,
   type CreateShipmentOutcome,
   type LateCheckDue,
   lateCheckDueAt,
+  type ShipmentAllowance,
   type ShipmentLateChecks,
   type ShipmentPointer,
   type ShipmentStore,
+  unitsBySku,
 } from '../../tracking/ports.ts';
 import { Shipment } from '../../tracking/shipment.ts';
 import { outboxItem } from './outbox.ts';
@@ -43,6 +46,13 @@ const pointerKey = (carrier: string, trackingNumber: string) => ({
   sk: 'TRACKING',
 });
 const lateCheckKey = (shipmentId: string) => ({ pk: `LATECHECK#${shipmentId}`, sk: 'LATECHECK' });
+const shippedKey = (orderId: string) => ({ pk: `SHIPPED#${orderId}`, sk: 'SHIPPED' });
+/** The counter's attribute of a location's SKU; the `#` keeps it apart from `pk`, `sk` and `orderId`. */
+const shippedAttribute = (locationId: string, sku: string) => `${locationId}#${sku}`;
+
+/** Where {@link DynamoShipmentStore.create} puts each write, to read its cancellation reasons by index. */
+const CREATE_SHIPMENT = 0;
+const CREATE_COUNTER = 1;
 
 /**
  * Late-check entries are spread over a few index partitions so that no single one takes every
@@ -100,16 +110,33 @@ export interface DynamoShipmentStoreProps {
  * A shipment still on its way with an estimate also has a late-check entry (`LATECHECK#{id}` /
  * `LATECHECK`, listed through gsi1 under `LATE_CHECK#{shard}` by due time), put or deleted in every
  * write of the shipment, so a revised estimate or a delivery moves or removes it atomically.
+ *
+ * Each order has a counter of its shipped units (`SHIPPED#{orderId}` / `SHIPPED`, one number per
+ * `{locationId}#{sku}`, no TTL: it must outlive every shipment it counts), added to in the transaction
+ * that creates a shipment and bounded there by the caller's allowance. Shipments are never deleted and
+ * their lines never change, so the counter only grows.
  */
 export class DynamoShipmentStore implements ShipmentStore, ShipmentLateChecks {
   constructor(private readonly props: DynamoShipmentStoreProps) {}
 
-  async create(shipment: Shipment, events: readonly DomainEvent[]): Promise<CreateShipmentOutcome> {
+  async create(
+    shipment: Shipment,
+    events: readonly DomainEvent[],
+    allowance?: ShipmentAllowance,
+  ): Promise<CreateShipmentOutcome> {
     const item = this.item(shipment);
     const { client, tableName } = this.props.tables(shipment.zone);
+    // A parcel larger than its whole allowance fails whatever is shipped: refused before any write.
+    const oversized = allowance && allowanceRefusal(shipment, allowance, () => 0);
+    if (oversized) {
+      const stored = await this.get(shipment.zone, shipment.shipmentId);
+      if (stored) return { created: false, shipment: stored };
+      throw oversized;
+    }
     try {
       await this.transact(client, [
         { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        this.counterUpdate(tableName, shipment, allowance),
         {
           Put: {
             TableName: this.props.pointerTableName,
@@ -133,10 +160,14 @@ export class DynamoShipmentStore implements ShipmentStore, ShipmentLateChecks {
     } catch (error) {
       const cancelled = classifyCancellation(error);
       if (cancelled?.kind !== 'condition') throw error;
-      if (cancelled.failedIndexes.includes(0)) {
+      // A retry's own shipment first (its units are counted already), then the units, then the number.
+      if (cancelled.failedIndexes.includes(CREATE_SHIPMENT)) {
         const stored = await this.get(shipment.zone, shipment.shipmentId);
         if (stored) return { created: false, shipment: stored };
         throw error;
+      }
+      if (allowance && cancelled.failedIndexes.includes(CREATE_COUNTER)) {
+        throw await this.allowanceRefusal(client, tableName, shipment, allowance);
       }
       throw new TrackingNumberInUseError(shipment.carrier, shipment.trackingNumber);
     }
@@ -240,6 +271,60 @@ export class DynamoShipmentStore implements ShipmentStore, ShipmentLateChecks {
       .flat()
       .sort((a, b) => (latePosition(a) < latePosition(b) ? -1 : 1))
       .slice(0, limit);
+  }
+
+  /**
+   * Adds the shipment's units to its order's counter (`SHIPPED#{orderId}` / `SHIPPED`, one number per
+   * location and SKU), on the condition, with an allowance, that each stays within it: the one check that
+   * two bookings written at once cannot both pass.
+   */
+  private counterUpdate(
+    tableName: string,
+    shipment: Shipment,
+    allowance: ShipmentAllowance | undefined,
+  ): TransactItem {
+    const names: Record<string, string> = {};
+    const values: Record<string, NativeAttributeValue> = { ':orderId': shipment.orderId };
+    const adds: string[] = [];
+    const conditions: string[] = [];
+    [...unitsBySku(shipment.lines)].forEach(([sku, units], i) => {
+      names[`#u${i}`] = shippedAttribute(shipment.locationId, sku);
+      values[`:u${i}`] = units;
+      adds.push(`#u${i} :u${i}`);
+      if (allowance) {
+        // The room left before this parcel; never negative, since an oversized parcel is refused first.
+        values[`:r${i}`] = (allowance.allowed[sku] ?? 0) - units;
+        conditions.push(`(attribute_not_exists(#u${i}) OR #u${i} <= :r${i})`);
+      }
+    });
+    return {
+      Update: {
+        TableName: tableName,
+        Key: shippedKey(shipment.orderId),
+        UpdateExpression: `SET orderId = :orderId ADD ${adds.join(', ')}`,
+        ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  /** The refusal of a parcel the counter had no room for, naming what it holds now. */
+  private async allowanceRefusal(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    shipment: Shipment,
+    allowance: ShipmentAllowance,
+  ): Promise<Error> {
+    const { Item = {} } = await client.send(
+      new GetCommand({ TableName: tableName, Key: shippedKey(shipment.orderId), ConsistentRead: true }),
+    );
+    const shipped = (sku: string) => Number(Item[shippedAttribute(shipment.locationId, sku)] ?? 0);
+    return (
+      allowanceRefusal(shipment, allowance, shipped) ??
+      // Room was made between the write and this read: impossible today, as nothing takes units back.
+      allowanceRefusal(shipment, { allowed: {} }, shipped)!
+    );
   }
 
   /** The shipment's late-check entry: put while it has a due time, deleted once it has none. */

@@ -108,8 +108,9 @@ export const createShipmentRoute = defineRoute({
     },
     422: {
       description:
-        '`SHIPMENT_LINES_INVALID`: units the order does not hold at the location, or already shipped; ' +
-        '`details.lines` says what is still unshipped of each',
+        '`SHIPMENT_LINES_INVALID`: units the order does not hold at the location, or already shipped, ' +
+        'including by another booking made at the same moment (of two bookings for the same units, one ' +
+        'is written and the other refused); `details.lines` says what is still unshipped of each',
       schema: ErrorEnvelope,
     },
   },

@@ -487,6 +487,55 @@ describe('bookShipment', () => {
     expect((await fx.stock.get(order.allocation.reservationId))?.status).toBe('fulfilled');
   });
 
+  it('books parcels booked at once while they fit the units held, and refuses the one that would not', async () => {
+    const order = await placed(fx, { captureMethod: 'manual', lines: [{ sku: BAG, quantity: 2 }] });
+    // Every booking reads the order's shipments before any of them writes.
+    const list = fx.shipments.listByOrder.bind(fx.shipments);
+    let reads = 0;
+    let allRead!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    fx.shipments.listByOrder = async (zone, orderId) => {
+      const listed = await list(zone, orderId);
+      if (++reads === 3) allRead();
+      await gate;
+      return listed;
+    };
+    const one = () => parcel({ lines: [{ sku: BAG, quantity: 1 }] });
+
+    const settled = await Promise.allSettled([
+      book(fx, order, one()),
+      book(fx, order, one()),
+      book(fx, order, one()),
+    ]);
+
+    // Partial parcels from one location are fine: two single bags fit the two held, a third does not.
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(2);
+    const refused = settled.filter((s) => s.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'SHIPMENT_LINES_INVALID',
+      status: 422,
+      details: { locationId: WAREHOUSE, lines: [{ sku: BAG, requested: 1, unshipped: 0 }] },
+    });
+    expect((await list('eu', order.orderId)).flatMap((s) => s.lines)).toEqual([
+      { sku: BAG, quantity: 1 },
+      { sku: BAG, quantity: 1 },
+    ]);
+    expect(createdEvents(fx)).toHaveLength(2);
+    // What the refused booking did first was the others' work again: one capture, the units off once.
+    expect(new Set(fx.captureKeys)).toEqual(new Set([`order:${order.orderId}:capture`]));
+    expect((await fx.payments.retrieve(order.payment.paymentIntentId)).amountReceived).toEqual(
+      order.payment.amount,
+    );
+    expect(fx.commerce.detailTypes()).toEqual(['PaymentCaptured']);
+    const { entries } = await fx.stock.ledger(BAG, WAREHOUSE);
+    expect(entries.filter((e) => e.type === 'shipment')).toEqual([
+      expect.objectContaining({ delta: expect.objectContaining({ onHand: -2, allocated: -2 }) }),
+    ]);
+  });
+
   it('refuses a tracking number already on another shipment before capturing anything', async () => {
     const shipped = await placed(fx);
     const request = parcel();
