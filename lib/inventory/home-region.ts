@@ -54,6 +54,53 @@ export function routeToHomeRegion<S>(homeRegion: string, stores: Readonly<Record
   return store;
 }
 
+/** Writes a home-region router sent to each region's store, for tests and metrics. */
+export interface HomeRegionStats {
+  readonly writesByRegion: Record<string, number>;
+}
+
+/**
+ * One store per region of a global table, as the home-region stores route over them: reads from the
+ * local one, writes to a home region's (counted), and reads that fall back to the other regions while
+ * replication has not brought an item here yet.
+ */
+export class RegionalStores<S> {
+  readonly stats: HomeRegionStats = { writesByRegion: {} };
+  /** This region's store. */
+  readonly local: S;
+
+  constructor(
+    private readonly localRegion: string,
+    private readonly stores: Readonly<Record<string, S>>,
+  ) {
+    this.local = routeToHomeRegion(localRegion, stores);
+  }
+
+  /** A region's store, for a read at home. @throws Error when no store serves the region */
+  at(region: string): S {
+    return routeToHomeRegion(region, this.stores);
+  }
+
+  /** The home region's store, counting the write it is about to receive. */
+  writer(region: string): S {
+    const store = this.at(region);
+    this.stats.writesByRegion[region] = (this.stats.writesByRegion[region] ?? 0) + 1;
+    return store;
+  }
+
+  /** The local store's answer, else the first other region's. */
+  async firstFound<T>(read: (store: S) => Promise<T | undefined>): Promise<T | undefined> {
+    const local = await read(this.local);
+    if (local) return local;
+    for (const [region, store] of Object.entries(this.stores)) {
+      if (region === this.localRegion) continue;
+      const found = await read(store);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
+
 /** The environment variable that lists, comma-separated, the regions whose replica a function may write stock to. */
 export const STOCK_HOME_REGIONS_ENV = 'STOCK_HOME_REGIONS';
 

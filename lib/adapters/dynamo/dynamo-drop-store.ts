@@ -10,6 +10,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Drop, DropEntry } from '../../drops/drop.ts';
@@ -343,31 +344,18 @@ export class DynamoDropStore implements DropStore {
   }
 
   async markLost(drop: Drop, entry: DropEntry, now: Date): Promise<DropEntry | undefined> {
-    try {
-      this.stats.attempts++;
-      const { Attributes } = await this.props.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: entryKeyOf(entry.dropId, entry.entrantKey),
-          UpdateExpression: 'SET #status = :lost, gsi1pk = :index, decidedAt = :now',
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':lost': 'lost',
-            ':queued': 'queued',
-            ':index': entryIndex(drop, { ...entry, status: 'lost' }),
-            ':now': now.toISOString(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.stats.writes++;
-      return DropEntry.parse(Attributes);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      this.stats.conditionFailures++;
-      return this.getEntry(entry.dropId, entry.entrantKey);
-    }
+    const { entry: stored } = await this.updateEntry(entry.dropId, entry.entrantKey, {
+      UpdateExpression: 'SET #status = :lost, gsi1pk = :index, decidedAt = :now',
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':lost': 'lost',
+        ':queued': 'queued',
+        ':index': entryIndex(drop, { ...entry, status: 'lost' }),
+        ':now': now.toISOString(),
+      },
+    });
+    return stored;
   }
 
   async setSoldOut(dropId: string, soldOut: boolean): Promise<void> {
@@ -615,50 +603,24 @@ export class DynamoDropStore implements DropStore {
   }
 
   async bindCheckout(drop: Drop, entrantKey: string, checkoutId: string, now: Date): Promise<BindOutcome> {
-    try {
-      this.stats.attempts++;
-      const { Attributes } = await this.props.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: entryKeyOf(drop.dropId, entrantKey),
-          UpdateExpression: 'SET checkoutId = :checkout',
-          ConditionExpression:
-            '#status = :won AND payBy > :now AND (attribute_not_exists(checkoutId) OR checkoutId = :checkout)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':won': 'won', ':now': now.toISOString(), ':checkout': checkoutId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.stats.writes++;
-      return { bound: true, entry: DropEntry.parse(Attributes) };
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      this.stats.conditionFailures++;
-      return { bound: false, entry: await this.getEntry(drop.dropId, entrantKey) };
-    }
+    const { updated, entry } = await this.updateEntry(drop.dropId, entrantKey, {
+      UpdateExpression: 'SET checkoutId = :checkout',
+      ConditionExpression:
+        '#status = :won AND payBy > :now AND (attribute_not_exists(checkoutId) OR checkoutId = :checkout)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':won': 'won', ':now': now.toISOString(), ':checkout': checkoutId },
+    });
+    return updated ? { bound: true, entry: entry as DropEntry } : { bound: false, entry };
   }
 
   async unbindCheckout(drop: Drop, entrantKey: string, checkoutId: string): Promise<DropEntry | undefined> {
-    try {
-      this.stats.attempts++;
-      const { Attributes } = await this.props.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: entryKeyOf(drop.dropId, entrantKey),
-          UpdateExpression: 'REMOVE checkoutId',
-          ConditionExpression: '#status = :won AND checkoutId = :checkout',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':won': 'won', ':checkout': checkoutId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.stats.writes++;
-      return DropEntry.parse(Attributes);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      this.stats.conditionFailures++;
-      return this.getEntry(drop.dropId, entrantKey);
-    }
+    const { entry } = await this.updateEntry(drop.dropId, entrantKey, {
+      UpdateExpression: 'REMOVE checkoutId',
+      ConditionExpression: '#status = :won AND checkoutId = :checkout',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':won': 'won', ':checkout': checkoutId },
+    });
+    return entry;
   }
 
   async claimPaymentMethod(drop: Drop, claim: PaymentMethodClaimRequest): Promise<PaymentMethodClaim> {
@@ -777,6 +739,37 @@ export class DynamoDropStore implements DropStore {
       new GetCommand({ TableName: this.table, Key: entryKeyOf(dropId, entrantKey), ConsistentRead: true }),
     );
     return Item;
+  }
+
+  /**
+   * One conditional update of an entry. Answers the entry as written, or, when the condition failed, as
+   * it stands (undefined for none).
+   */
+  private async updateEntry(
+    dropId: string,
+    entrantKey: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<{ updated: boolean; entry: DropEntry | undefined }> {
+    try {
+      this.stats.attempts++;
+      const { Attributes } = await this.props.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: entryKeyOf(dropId, entrantKey),
+          ...update,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      this.stats.writes++;
+      return { updated: true, entry: DropEntry.parse(Attributes) };
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      this.stats.conditionFailures++;
+      return { updated: false, entry: await this.getEntry(dropId, entrantKey) };
+    }
   }
 
   /** A shard's decrement by a part's units, conditional on the shard holding them. */

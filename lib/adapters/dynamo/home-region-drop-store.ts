@@ -12,7 +12,7 @@ import type {
   ShardPart,
 } from '../../drops/ports.ts';
 import { DropHomeRegionsDifferError } from '../../drops/use-cases.ts';
-import { type HomeRegionLookup, routeToHomeRegion } from '../../inventory/home-region.ts';
+import { type HomeRegionLookup, type HomeRegionStats, RegionalStores } from '../../inventory/home-region.ts';
 import type { DomainEvent } from '../../platform/domain-event.ts';
 
 export interface HomeRegionDropStoreProps {
@@ -31,10 +31,7 @@ export interface HomeRegionDropStoreProps {
 }
 
 /** Counts of a {@link HomeRegionDropStore}, for tests and metrics. */
-export interface HomeRegionDropStoreStats {
-  /** Write operations sent to each region's store. */
-  readonly writesByRegion: Record<string, number>;
-}
+export type HomeRegionDropStoreStats = HomeRegionStats;
 
 /**
  * A drop store over the regional replicas of the inventory table that sends every write, and every read
@@ -56,13 +53,14 @@ export interface HomeRegionDropStoreStats {
  * answers an unknown drop (nothing found, nothing written).
  */
 export class HomeRegionDropStore implements DropStore {
-  readonly stats: HomeRegionDropStoreStats = { writesByRegion: {} };
-  private readonly local: DropStore;
+  readonly stats: HomeRegionDropStoreStats;
+  private readonly regions: RegionalStores<DropStore>;
   /** Drop id → its home region, for the life of the instance; a failed lookup is forgotten. */
   private readonly homes = new Map<string, Promise<string>>();
 
   constructor(private readonly props: HomeRegionDropStoreProps) {
-    this.local = routeToHomeRegion(props.localRegion, props.stores);
+    this.regions = new RegionalStores(props.localRegion, props.stores);
+    this.stats = this.regions.stats;
   }
 
   /** @throws DropHomeRegionsDifferError when the drop's locations do not share a home region */
@@ -71,15 +69,8 @@ export class HomeRegionDropStore implements DropStore {
   }
 
   /** The local replica's copy, or another region's while replication has not brought it here yet. */
-  async get(dropId: string): Promise<Drop | undefined> {
-    const local = await this.local.get(dropId);
-    if (local) return local;
-    for (const [region, store] of Object.entries(this.props.stores)) {
-      if (region === this.props.localRegion) continue;
-      const found = await store.get(dropId);
-      if (found) return found;
-    }
-    return undefined;
+  get(dropId: string): Promise<Drop | undefined> {
+    return this.regions.firstFound((store) => store.get(dropId));
   }
 
   async shardBalances(drop: Drop, sku: string): Promise<number[]> {
@@ -96,7 +87,7 @@ export class HomeRegionDropStore implements DropStore {
 
   async getEntry(dropId: string, entrantKey: string): Promise<DropEntry | undefined> {
     const home = await this.homeOfId(dropId);
-    return home === undefined ? undefined : this.store(home).getEntry(dropId, entrantKey);
+    return home === undefined ? undefined : this.regions.at(home).getEntry(dropId, entrantKey);
   }
 
   async enterAndClaim(
@@ -129,7 +120,7 @@ export class HomeRegionDropStore implements DropStore {
 
   async setSoldOut(dropId: string, soldOut: boolean): Promise<void> {
     const home = await this.homeOfId(dropId);
-    if (home !== undefined) await this.count(home).setSoldOut(dropId, soldOut);
+    if (home !== undefined) await this.regions.writer(home).setSoldOut(dropId, soldOut);
   }
 
   async listEntries(drop: Drop): Promise<DropEntry[]> {
@@ -142,7 +133,7 @@ export class HomeRegionDropStore implements DropStore {
 
   async seedOf(dropId: string): Promise<string | undefined> {
     const home = await this.homeOfId(dropId);
-    return home === undefined ? undefined : this.store(home).seedOf(dropId);
+    return home === undefined ? undefined : this.regions.at(home).seedOf(dropId);
   }
 
   async recordDraw(
@@ -195,12 +186,12 @@ export class HomeRegionDropStore implements DropStore {
    * rather than dropping it silently; its writes fail on the same lookup before anything is written.
    */
   async activeDrops(): Promise<Drop[]> {
-    return this.homedHere(await this.local.activeDrops());
+    return this.homedHere(await this.regions.local.activeDrops());
   }
 
   async settle(dropId: string, at: Date): Promise<void> {
     const home = await this.homeOfId(dropId);
-    if (home !== undefined) await this.count(home).settle(dropId, at);
+    if (home !== undefined) await this.regions.writer(home).settle(dropId, at);
   }
 
   /**
@@ -208,7 +199,7 @@ export class HomeRegionDropStore implements DropStore {
    * scheduler sweeps the fences of its own finished drops only.
    */
   async settledDrops(since: Date): Promise<Drop[]> {
-    return this.homedHere(await this.local.settledDrops(since));
+    return this.homedHere(await this.regions.local.settledDrops(since));
   }
 
   /** The drops homed in this region, and those whose home could not be told (see {@link activeDrops}). */
@@ -222,22 +213,12 @@ export class HomeRegionDropStore implements DropStore {
 
   /** The home region's store, for a read that must see the home region's decisions. */
   private async reader(drop: Drop): Promise<DropStore> {
-    return this.store(await this.homeOf(drop));
+    return this.regions.at(await this.homeOf(drop));
   }
 
   /** The home region's store, counting the write it is about to receive. */
   private async writer(drop: Drop): Promise<DropStore> {
-    return this.count(await this.homeOf(drop));
-  }
-
-  private store(region: string): DropStore {
-    return routeToHomeRegion(region, this.props.stores);
-  }
-
-  private count(region: string): DropStore {
-    const store = this.store(region);
-    this.stats.writesByRegion[region] = (this.stats.writesByRegion[region] ?? 0) + 1;
-    return store;
+    return this.regions.writer(await this.homeOf(drop));
   }
 
   /** The drop's home region, looked up once per drop and shared by concurrent callers. */

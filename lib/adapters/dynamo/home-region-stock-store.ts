@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.ts';
 import { ReservationNotFoundError, TransferNotFoundError } from '../../inventory/errors.ts';
-import { type HomeRegionLookup, routeToHomeRegion } from '../../inventory/home-region.ts';
+import { type HomeRegionLookup, type HomeRegionStats, RegionalStores } from '../../inventory/home-region.ts';
 import {
   type Reservation,
   type ReservationLine,
@@ -30,10 +30,7 @@ export interface HomeRegionStockStoreProps {
 }
 
 /** Counts of a {@link HomeRegionStockStore}, for tests and metrics. */
-export interface HomeRegionStockStoreStats {
-  /** Write operations (every one but reads) sent to each region's store. */
-  readonly writesByRegion: Record<string, number>;
-}
+export type HomeRegionStockStoreStats = HomeRegionStats;
 
 /**
  * A stock store over the regional replicas of a global table that sends every write to the home
@@ -51,15 +48,16 @@ export interface HomeRegionStockStoreStats {
  * since a split would lose the all-or-nothing guarantee.
  */
 export class HomeRegionStockStore implements StockStore {
-  readonly stats: HomeRegionStockStoreStats = { writesByRegion: {} };
-  private readonly local: StockStore;
+  readonly stats: HomeRegionStockStoreStats;
+  private readonly regions: RegionalStores<StockStore>;
 
   constructor(private readonly props: HomeRegionStockStoreProps) {
-    this.local = routeToHomeRegion(props.localRegion, props.stores);
+    this.regions = new RegionalStores(props.localRegion, props.stores);
+    this.stats = this.regions.stats;
   }
 
   pools(skus: readonly string[]): Promise<StockPool[]> {
-    return this.local.pools(skus);
+    return this.regions.local.pools(skus);
   }
 
   async setOnHand(
@@ -69,33 +67,37 @@ export class HomeRegionStockStore implements StockStore {
     onHand: number,
     options?: SetOnHandOptions,
   ): Promise<StockPool> {
-    const store = this.writer(await this.props.homeRegionOf(sku, locationId));
+    const store = this.regions.writer(await this.props.homeRegionOf(sku, locationId));
     return store.setOnHand(sku, locationId, zone, onHand, options);
   }
 
   async adjust(request: AdjustRequest): Promise<StockPool> {
-    return this.writer(await this.props.homeRegionOf(request.sku, request.locationId)).adjust(request);
+    return this.regions
+      .writer(await this.props.homeRegionOf(request.sku, request.locationId))
+      .adjust(request);
   }
 
   async setFence(request: FenceRequest): Promise<StockPool> {
-    return this.writer(await this.props.homeRegionOf(request.sku, request.locationId)).setFence(request);
+    return this.regions
+      .writer(await this.props.homeRegionOf(request.sku, request.locationId))
+      .setFence(request);
   }
 
   async dispatchTransfer(request: TransferRequest): Promise<Transfer> {
     const home = await this.props.homeRegionOf(request.sku, request.fromLocationId);
-    return this.writer(home).dispatchTransfer(request);
+    return this.regions.writer(home).dispatchTransfer(request);
   }
 
   async receiveTransfer(transferId: string, movement: Movement): Promise<Transfer> {
     const transfer = await this.getTransfer(transferId);
     if (!transfer) throw new TransferNotFoundError(`Transfer ${transferId} does not exist`, { transferId });
     const home = await this.props.homeRegionOf(transfer.sku, transfer.toLocationId);
-    return this.writer(home).receiveTransfer(transferId, movement);
+    return this.regions.writer(home).receiveTransfer(transferId, movement);
   }
 
   /** The local replica's copy, or another region's while replication has not brought it here yet. */
   async getTransfer(transferId: string): Promise<Transfer | undefined> {
-    return this.firstFound((store) => store.getTransfer(transferId));
+    return this.regions.firstFound((store) => store.getTransfer(transferId));
   }
 
   async fulfil(
@@ -103,7 +105,7 @@ export class HomeRegionStockStore implements StockStore {
     movement: Movement,
     locationIds?: readonly string[],
   ): Promise<Reservation> {
-    const store = this.writer(await this.homeOfReservation(reservationId));
+    const store = this.regions.writer(await this.homeOfReservation(reservationId));
     return store.fulfil(reservationId, movement, locationIds);
   }
 
@@ -112,22 +114,22 @@ export class HomeRegionStockStore implements StockStore {
     locationId: string,
     options?: { after?: string; limit?: number },
   ): Promise<LedgerPage> {
-    const store = routeToHomeRegion(await this.props.homeRegionOf(sku, locationId), this.props.stores);
+    const store = this.regions.at(await this.props.homeRegionOf(sku, locationId));
     return store.ledger(sku, locationId, options);
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation> {
     const home = await this.homeOfLines(reservationLines(request.lines));
-    return this.writer(home).reserve(request);
+    return this.regions.writer(home).reserve(request);
   }
 
   /** The local replica's copy, or another region's while replication has not brought it here yet. */
   async get(reservationId: string): Promise<Reservation | undefined> {
-    return this.firstFound((store) => store.get(reservationId));
+    return this.regions.firstFound((store) => store.get(reservationId));
   }
 
   async allocate(reservationId: string, now: Date): Promise<Reservation> {
-    const store = this.writer(await this.homeOfReservation(reservationId));
+    const store = this.regions.writer(await this.homeOfReservation(reservationId));
     return store.allocate(reservationId, now);
   }
 
@@ -137,31 +139,12 @@ export class HomeRegionStockStore implements StockStore {
     now: Date,
     options?: ReleaseOptions,
   ): Promise<boolean> {
-    const store = this.writer(await this.homeOfReservation(reservationId));
+    const store = this.regions.writer(await this.homeOfReservation(reservationId));
     return store.release(reservationId, reason, now, options);
   }
 
   expiredHolds(now: Date, limit: number): Promise<Reservation[]> {
-    return this.local.expiredHolds(now, limit);
-  }
-
-  /** The local replica's answer, else the first other region's. */
-  private async firstFound<T>(read: (store: StockStore) => Promise<T | undefined>): Promise<T | undefined> {
-    const local = await read(this.local);
-    if (local) return local;
-    for (const [region, store] of Object.entries(this.props.stores)) {
-      if (region === this.props.localRegion) continue;
-      const found = await read(store);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  /** The home region's store, counting the write it is about to receive. */
-  private writer(region: string): StockStore {
-    const store = routeToHomeRegion(region, this.props.stores);
-    this.stats.writesByRegion[region] = (this.stats.writesByRegion[region] ?? 0) + 1;
-    return store;
+    return this.regions.local.expiredHolds(now, limit);
   }
 
   /** A reservation's lines never change, so any replica's copy names the right pools. */
