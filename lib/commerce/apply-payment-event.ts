@@ -6,6 +6,7 @@ import type { StockStore } from '../inventory/stock-store.ts';
 import { PaymentIntentStateError } from '../payments/errors.ts';
 import { idempotencyKeyFor } from '../payments/idempotency-keys.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
+import type { PaymentIntentView } from '../payments/payment-intent.ts';
 import { type PaymentStateSnapshot, shouldAdvancePaymentState } from '../payments/payment-state.ts';
 import type { PaymentEvent } from '../payments/stripe-events.ts';
 import { type Clock, type DomainEvent, domainEvent } from '../platform/domain-event.ts';
@@ -238,15 +239,15 @@ const DROP_LIMIT_REASON = 'payment_method_limit';
  * The checks a drop order passes before it is placed, on the authorization: its payment method must be
  * under the drop's limit (else the authorization is voided and the winner may pay with another method),
  * and a payment that was only authorized for this check is captured. Answers the payment state to place
- * the order in, or undefined when it was refused.
+ * the order in (with the intent when it was read), or undefined when it was refused.
  */
 async function checkDropPayment(
   deps: PaymentEventDeps,
   checkout: Checkout,
   snapshot: PaymentStateSnapshot,
-): Promise<PaymentStateSnapshot | undefined> {
+): Promise<{ snapshot: PaymentStateSnapshot; intent?: PaymentIntentView } | undefined> {
   const payment = checkout.payment!;
-  if (!checkout.dropId || !deps.drops) return snapshot;
+  if (!checkout.dropId || !deps.drops) return { snapshot };
   const intent = await deps.payments.retrieve(payment.paymentIntentId);
   const verdict = await claimDropPaymentMethod(
     { drops: deps.drops },
@@ -258,19 +259,19 @@ async function checkDropPayment(
     },
   );
   if (!verdict.allowed) return undefined;
-  if (!payment.captureWhenPlaced || snapshot.state !== 'requires_capture') return snapshot;
+  if (!payment.captureWhenPlaced || snapshot.state !== 'requires_capture') return { snapshot, intent };
   try {
     const captured = await deps.payments.capture(payment.paymentIntentId, {
       idempotencyKey: idempotencyKeyFor('order.capture', checkout.orderId),
     });
     return captured.status === 'succeeded'
-      ? { state: 'succeeded', occurredAt: snapshot.occurredAt }
-      : snapshot;
+      ? { snapshot: { state: 'succeeded', occurredAt: snapshot.occurredAt } }
+      : { snapshot, intent: captured };
   } catch (error) {
     // Captured or voided by a path that got there first: the order is placed as the event says, and
     // that path's own webhook moves it on.
     if (!(error instanceof PaymentIntentStateError)) throw error;
-    return snapshot;
+    return { snapshot };
   }
 }
 
@@ -279,8 +280,9 @@ async function placeOrder(
   checkout: Checkout,
   eventSnapshot: PaymentStateSnapshot,
 ): Promise<PaymentEventOutcome> {
-  const snapshot = await checkDropPayment(deps, checkout, eventSnapshot);
-  if (!snapshot) return refuseDropPayment(deps, checkout, eventSnapshot);
+  const checked = await checkDropPayment(deps, checkout, eventSnapshot);
+  if (!checked) return refuseDropPayment(deps, checkout, eventSnapshot);
+  const { snapshot } = checked;
   const now = deps.clock.now();
   const payment = checkout.payment!;
   let allocated: Awaited<ReturnType<StockStore['allocate']>>;
@@ -293,7 +295,8 @@ async function placeOrder(
 
   let captureBefore: string | undefined;
   if (payment.captureMethod === 'manual' && snapshot.state === 'requires_capture') {
-    captureBefore = (await deps.payments.retrieve(payment.paymentIntentId)).captureBefore;
+    // A drop's check has read the intent already.
+    captureBefore = (checked.intent ?? (await deps.payments.retrieve(payment.paymentIntentId))).captureBefore;
   }
   const underReview = checkout.risk.decision === 'review';
   const status = orderStatusFor(snapshot.state, underReview, undefined);

@@ -1,5 +1,5 @@
 import { type DomainEvent, domainEvent } from '../platform/domain-event.ts';
-import { ShipmentCreated } from './events.ts';
+import { ShipmentCreated, shipmentRef } from './events.ts';
 import { NewShipment, type Shipment } from './shipment.ts';
 
 /**
@@ -24,14 +24,7 @@ export function createShipment(
   const event = domainEvent(
     ShipmentCreated,
     {
-      shipmentId: shipment.shipmentId,
-      orderId: shipment.orderId,
-      customerId: shipment.customerId,
-      zone: shipment.zone,
-      carrier: shipment.carrier,
-      service: shipment.service,
-      trackingNumber: shipment.trackingNumber,
-      signatureRequired: shipment.signatureRequired,
+      ...shipmentRef(shipment),
       locationId: shipment.locationId,
       lines: shipment.lines,
       ...(shipment.estimate ? { estimate: shipment.estimate } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contracts/events.ts';
-import { ShipmentEstimate, ShipmentLine } from './shipment.ts';
+import { type Shipment, ShipmentEstimate, ShipmentLine } from './shipment.ts';
 import { TrackingStatus } from './status.ts';
 import { CarrierName, Place } from './tracking-event.ts';
 
@@ -14,6 +14,13 @@ const ShipmentRef = {
   trackingNumber: z.string(),
   signatureRequired: z.boolean(),
 };
+
+/** The fields every shipment event carries, taken from the shipment. */
+export function shipmentRef(shipment: Pick<Shipment, keyof typeof ShipmentRef>) {
+  const { shipmentId, orderId, customerId, zone, carrier, service, trackingNumber, signatureRequired } =
+    shipment;
+  return { shipmentId, orderId, customerId, zone, carrier, service, trackingNumber, signatureRequired };
+}
 
 /** A parcel was booked with a carrier for (part of) an order: its label exists, it has not moved yet. */
 export const ShipmentCreated = defineEvent({

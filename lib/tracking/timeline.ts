@@ -1,5 +1,5 @@
 import { type DomainEvent, domainEvent } from '../platform/domain-event.ts';
-import { ShipmentStatusChanged, shipmentStatusEventId } from './events.ts';
+import { ShipmentStatusChanged, shipmentRef, shipmentStatusEventId } from './events.ts';
 import type { Shipment, TimelineEntry } from './shipment.ts';
 import { isTerminal, STATUS_RANK, type TrackingStatus } from './status.ts';
 import type { TrackingEvent } from './tracking-event.ts';
@@ -138,14 +138,7 @@ export function applyTrackingEvents(
       domainEvent(
         ShipmentStatusChanged,
         {
-          shipmentId: next.shipmentId,
-          orderId: next.orderId,
-          customerId: next.customerId,
-          zone: next.zone,
-          carrier: next.carrier,
-          service: next.service,
-          trackingNumber: next.trackingNumber,
-          signatureRequired: next.signatureRequired,
+          ...shipmentRef(next),
           from: before,
           to: after.status,
           occurredAt: after.at,

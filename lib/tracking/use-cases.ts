@@ -40,7 +40,7 @@ import {
   ShipmentPaymentUnavailableError,
   TrackingNumberInUseError,
 } from './errors.ts';
-import { ShipmentWindowMissed, shipmentWindowMissedEventId } from './events.ts';
+import { ShipmentWindowMissed, shipmentRef, shipmentWindowMissedEventId } from './events.ts';
 import type { LateCheckDue, ShipmentLateChecks, ShipmentStore } from './ports.ts';
 import { type Shipment, ShipmentEstimate, ShipmentLine } from './shipment.ts';
 import { isTerminal, TrackingStatus } from './status.ts';
@@ -732,14 +732,7 @@ async function checkLate(deps: LateSweepDeps, due: LateCheckDue, now: Date): Pro
     const event = domainEvent(
       ShipmentWindowMissed,
       {
-        shipmentId: shipment.shipmentId,
-        orderId: shipment.orderId,
-        customerId: shipment.customerId,
-        zone: shipment.zone,
-        carrier: shipment.carrier,
-        service: shipment.service,
-        trackingNumber: shipment.trackingNumber,
-        signatureRequired: shipment.signatureRequired,
+        ...shipmentRef(shipment),
         status: shipment.status,
         statusAt: shipment.statusAt,
         missed,
